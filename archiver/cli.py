@@ -1,0 +1,415 @@
+"""The `archiver` command: crawl, extract, lookup, sources, cited-by, show, demo.
+
+Imports of Scrapy and the index happen inside commands, so that quick commands start quickly.
+Every error the user can cause ends as one line on stderr and a non-zero exit status.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ArchiverError, InputError, NotFound, UsageError
+
+DEFAULT_OUT = os.environ.get("ARCHIVER_OUT", "archive")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def console():
+    from rich.console import Console
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def open_archive_index(out: str, db: str | None):
+    from .index import open_index
+    from .session import layout
+
+    location = db or layout(out)["db"]
+    if not db and not Path(location).exists():
+        raise InputError(f"no index at {location}: crawl something first, or pass --out/--db")
+    return open_index(location)
+
+
+def index_options(func):
+    func = click.option("--db", default=lambda: os.environ.get("ARCHIVER_DB") or None,
+                        help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")(func)
+    func = click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder.")(func)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="embed-archiver")
+def cli() -> None:
+    """Archive news articles with the posts they embed, the pages they link and the outlets they
+    credit, into WARC files with a citation index."""
+
+
+# -- crawl ---------------------------------------------------------------------------------------
+
+def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
+    endpoints = {}
+    for value in values:
+        base, sep, target = value.partition("=")
+        if not sep or not base.startswith(("http://", "https://")) or not target.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint wants BASE=URL, e.g. https://t.me=http://127.0.0.1:8001/t.me (got {value!r})")
+        endpoints[base.rstrip("/")] = target.rstrip("/")
+    return endpoints
+
+
+def check_url(url: str, what: str = "URL") -> str:
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"not an http(s) {what}: {url!r}")
+    return url
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="File of article URLs, one per line.")
+@click.option("--sitemap", multiple=True, help="Sitemap URL whose pages are articles (repeatable).")
+@click.option("--feed", multiple=True, help="RSS/Atom feed URL whose items are articles (repeatable).")
+@click.option("--depth", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="Follow same-site links from articles this many levels deep.")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder (warcs/, indexes/, index.sqlite).")
+@click.option("--db", default=None, help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")
+@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (intranets, tests).")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (recorded in warcinfo).")
+@click.option("--max-size", type=click.IntRange(1), help="Largest response to keep, in bytes (default 50 MB).")
+@click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
+              help="Fetch a platform's BASE (e.g. https://cdn.syndication.twimg.com) from URL instead.")
+@click.option("--loopback-only", is_flag=True, help="Refuse every host that is not a loopback address.")
+@click.option("--no-links", is_flag=True, help="Do not capture linked pages.")
+@click.option("--no-posts", is_flag=True, help="Do not capture embedded posts.")
+@click.option("--no-media", is_flag=True, help="Do not fetch post media.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
+def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
+          endpoints, loopback_only, no_links, no_posts, no_media, as_json, verbose):
+    """Crawl articles, capture what they embed and cite, and index it."""
+    for url in (*urls, *sitemap, *feed):
+        check_url(url)
+    if from_file and not Path(from_file).is_file():
+        raise InputError(f"no such file: {from_file}")
+    if not (urls or from_file or sitemap or feed):
+        raise UsageError("nothing to crawl: give article URLs, --from-file, --sitemap or --feed")
+    overrides = {
+        "ARCHIVER_SEEDS": list(urls), "ARCHIVER_SEED_FILE": from_file or "",
+        "ARCHIVER_SITEMAPS": list(sitemap), "ARCHIVER_FEEDS": list(feed), "ARCHIVER_DEPTH": depth,
+        "ARCHIVER_OUT": out, "ARCHIVER_DB": db or "", "ARCHIVER_ALLOW_PRIVATE": allow_private,
+        "ROBOTSTXT_OBEY": not ignore_robots, "ARCHIVER_ENDPOINTS": parse_endpoints(endpoints),
+        "ARCHIVER_LOOPBACK_ONLY": loopback_only, "ARCHIVER_CAPTURE_LINKS": not no_links,
+        "ARCHIVER_CAPTURE_POSTS": not no_posts, "ARCHIVER_FETCH_MEDIA": not no_media,
+        "ARCHIVER_VERBOSE": verbose, "EXTENSIONS": {"archiver.progress.CrawlProgress": 500},
+    }
+    if max_size:
+        overrides["DOWNLOAD_MAXSIZE"] = max_size
+    report = run_and_report(overrides, out, db)
+    if as_json:
+        emit_json(report)
+    else:
+        print_crawl_report(report)
+
+
+def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[str, Any]:
+    from .crawl import run_crawl
+    from .session import layout
+
+    stats = run_crawl(overrides)
+    index = open_archive_index(out, db)
+    try:
+        paths = layout(out)
+        return {
+            "articles": [_article_row(a) for a in index.list_articles()],
+            "summary": index.summary(),
+            "warcs": sorted(str(p) for p in paths["warcs"].glob("*.warc.gz")),
+            "cdxj": sorted(str(p) for p in paths["indexes"].glob("*.cdxj")),
+            "index": db or str(paths["db"]),
+            "spider_errors": stats.get("spider_exceptions/count", 0) if stats else 0,
+        }
+    finally:
+        index.close()
+
+
+def _article_row(article: dict[str, Any]) -> dict[str, Any]:
+    counts = article["counts"]
+    return {"url": article["url"], "title": article.get("title"), "status": article.get("status"),
+            "embeds": counts["embed"], "platforms": counts["platforms"], "links": counts["link"],
+            "mentions": counts["mention"]}
+
+
+def print_crawl_report(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console()
+    table = Table(title="Articles crawled", show_lines=False)
+    for name in ("article", "HTTP", "embeds (by platform)", "links", "outlets"):
+        table.add_column(name, overflow="fold")
+    for row in report["articles"]:
+        platforms = ", ".join(f"{p} {n}" for p, n in sorted(row["platforms"].items())) or "-"
+        table.add_row(row["title"] or row["url"], str(row["status"] or "failed"),
+                      f"{row['embeds']} ({platforms})" if row["embeds"] else "0", str(row["links"]),
+                      str(row["mentions"]))
+    out.print(table)
+    s = report["summary"]
+    out.print(f"Captured: {s['captures'] - s['captures_failed']} ok, {s['captures_failed']} failed or 4xx/5xx "
+              f"of {s['captures']} exchanges; posts: {s['posts_ok']} ok of {s['posts']}")
+    out.print(f"WARC files: {len(report['warcs'])} in {Path(report['warcs'][0]).parent if report['warcs'] else '-'}")
+    for path in report["warcs"]:
+        out.print(f"  {path}")
+    out.print(f"Index: {report['index']}")
+
+
+# -- extract -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("source")
+@click.option("--url", help="The page's URL (for a file: resolves links, decides what is internal).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (embeds, links, mentions, metadata).")
+def extract(source, url, as_json):
+    """Print what an article references, without archiving anything (FILE or URL)."""
+    from .extract import extract as run_extract
+
+    if source.startswith(("http://", "https://")):
+        from .crawl import fetch_page
+        final_url, body = fetch_page(check_url(source))
+        url = url or final_url
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"no such file: {source}")
+        body = path.read_bytes()
+        url = check_url(url) if url else path.resolve().as_uri()
+    result = run_extract(body, url)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    print_extraction(result)
+
+
+def print_extraction(result) -> None:
+    from rich.table import Table
+
+    out = console()
+    meta = result.metadata
+    out.print(f"[bold]{meta.title or result.url}[/bold]  {meta.site_name or ''}  {meta.published or ''}")
+    table = Table(title=f"{len(result.embeds)} embeds")
+    for name in ("#", "platform", "post", "handle", "claim date", "in body"):
+        table.add_column(name, overflow="fold")
+    for e in result.embeds:
+        table.add_row(str(e.position), e.platform, e.url or f"unresolved ({e.resolve_url or 'no link'})",
+                      e.handle or "", e.claim_date or "", "yes" if e.in_body else "no")
+    out.print(table)
+    table = Table(title=f"{len(result.links)} links")
+    for name in ("#", "kind", "url", "anchor"):
+        table.add_column(name, overflow="fold")
+    for link in result.links:
+        table.add_row(str(link.position), link.link_kind, link.url, link.anchor_text)
+    out.print(table)
+    table = Table(title=f"{len(result.mentions)} credited outlets")
+    for name in ("#", "outlet", "as written", "sentence"):
+        table.add_column(name, overflow="fold")
+    for m in result.mentions:
+        table.add_row(str(m.position), m.name or "(unnamed source)", m.surface, m.sentence)
+    out.print(table)
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("query")
+@index_options
+def lookup(query, as_json, out, db):
+    """Find citations by post URL, article URL, @handle, outlet name or domain, post id, or words."""
+    index = open_archive_index(out, db)
+    try:
+        rows = index.lookup(query)
+    finally:
+        index.close()
+    if as_json:
+        emit_json({"query": query, "results": rows})
+        return
+    if not rows:
+        raise NotFound(f"no citation matches {query!r}")
+    from rich.table import Table
+    table = Table(title=f"{len(rows)} citations matching {query!r}")
+    for name in ("article", "kind", "cites", "as shown"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r.get("article_title") or r["article_url"], r["kind"], _target(r), _shown(r))
+    console().print(table)
+
+
+def _target(row: dict[str, Any]) -> str:
+    if row["kind"] == "embed":
+        who = f"@{row['handle']} " if row.get("handle") else ""
+        status = f" [{row['post_status']}]" if row.get("post_status") else ""
+        return f"{row.get('platform')} {who}{row.get('url') or '(unresolved)'}{status}"
+    if row["kind"] == "link":
+        return row.get("url", "")
+    return row.get("outlet") or "(unnamed source)"
+
+
+def _shown(row: dict[str, Any]) -> str:
+    text = row.get("claim_text") or row.get("anchor_text") or row.get("surface") or ""
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+@cli.command()
+@click.argument("article_url")
+@index_options
+def sources(article_url, as_json, out, db):
+    """List what an article cites, with each capture's status and WARC location."""
+    index = open_archive_index(out, db)
+    try:
+        result = index.sources(article_url)
+    finally:
+        index.close()
+    if result is None:
+        raise NotFound(f"article not in the index: {article_url}")
+    if as_json:
+        emit_json(result)
+        return
+    from rich.table import Table
+    art = result["article"]
+    table = Table(title=f"{art.get('title') or art['url']} cites {len(result['references'])} sources")
+    for name in ("#", "kind", "source", "status", "captured", "WARC location"):
+        table.add_column(name, overflow="fold")
+    for r in result["references"]:
+        cap = r.get("capture") or {}
+        where = f"{cap['filename']}:{cap['offset']}+{cap['length']}" if cap.get("filename") else "-"
+        table.add_row(str(r["position"]), r["kind"], _target(r), r["status"], cap.get("date", "-"), where)
+    console().print(table)
+
+
+@cli.command("cited-by")
+@click.argument("target")
+@index_options
+def cited_by(target, as_json, out, db):
+    """List the articles that cite a post, @handle, outlet (name or domain) or page."""
+    index = open_archive_index(out, db)
+    try:
+        rows = index.cited_by(target)
+    finally:
+        index.close()
+    if as_json:
+        emit_json({"target": target, "articles": rows})
+        return
+    if not rows:
+        raise NotFound(f"no article cites {target!r}")
+    from rich.table import Table
+    table = Table(title=f"{len(rows)} articles cite {target!r}")
+    for name in ("article", "published", "how"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        how = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(r["kinds"].items()))
+        table.add_row(r.get("title") or r["article_url"], r.get("published") or "", how)
+    console().print(table)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--headers-only", is_flag=True, help="Print the HTTP headers only.")
+@click.option("--raw", is_flag=True, help="Print the body as stored (still content-encoded).")
+@index_options
+def show(url, headers_only, raw, as_json, out, db):
+    """Print the archived copy of a URL (its newest capture), read back from the WARC."""
+    from .session import layout
+    from .warc.reader import read_record
+
+    index = open_archive_index(out, db)
+    try:
+        caps = [c for c in index.captures_of(url) if c.get("filename")]
+        if not caps:
+            from .platforms import match_url
+            post = match_url(url)
+            row = index.post(post.platform, post.post_id) if post and post.post_id else None
+            cap = index.capture(row["capture_id"]) if row and row.get("capture_id") else None
+            caps = [cap] if cap and cap.get("filename") else []
+    finally:
+        index.close()
+    if not caps:
+        raise NotFound(f"no capture of {url} in the archive")
+    cap = next((c for c in caps if c["record_type"] == "response"), caps[0])
+    warc_dir = layout(out)["warcs"]
+    record = read_record(warc_dir / cap["filename"], cap["offset"], cap["length"])
+    if record.record_type == "revisit":
+        original = _original_of(out, db, cap)
+        if original is not None:
+            cap, record = original
+    body = record.payload if raw else record.content
+    if as_json:
+        emit_json({"url": cap["url"], "date": cap["date"], "status": cap["status"],
+                   "warc": {"filename": cap["filename"], "offset": cap["offset"], "length": cap["length"],
+                            "record_id": cap["record_id"]},
+                   "status_line": record.status_line, "headers": record.http_headers,
+                   "body": body.decode("utf-8", "replace") if not headers_only else None})
+        return
+    click.echo(f"{cap['url']}  captured {cap['date']}  ({cap['filename']} @ {cap['offset']})", err=True)
+    if record.status_line:
+        click.echo(record.status_line)
+    for name, value in record.http_headers:
+        click.echo(f"{name}: {value}")
+    if not headers_only:
+        click.echo("")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+
+
+def _original_of(out, db, cap):
+    """For a revisit, the capture whose payload it repeats (revisits hold headers only)."""
+    from .session import layout
+    from .warc.reader import read_record
+
+    index = open_archive_index(out, db)
+    try:
+        original = index.capture_by_record(cap["refers_to"]) if cap.get("refers_to") else None
+    finally:
+        index.close()
+    if not original or not original.get("filename"):
+        return None
+    return original, read_record(layout(out)["warcs"] / original["filename"], original["offset"], original["length"])
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--serve-only", is_flag=True, help="Only serve the sample site; print its URL first.")
+@click.option("--out", default="demo-archive", show_default=True, help="Archive folder for the demo crawl.")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="Port of the sample site (0: a free one).")
+def demo(serve_only, out, port):
+    """Serve the bundled sample site on 127.0.0.1, crawl it, and show what was archived."""
+    from .demo_run import run_demo, serve_only as serve
+
+    if serve_only:
+        serve(port)
+    else:
+        run_demo(out, port)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("archiver: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ArchiverError as exc:
+        click.echo(f"archiver: error: {exc}", err=True)
+        sys.exit(getattr(exc, "exit_code", 1))
+    except KeyboardInterrupt:
+        click.echo("archiver: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

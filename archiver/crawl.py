@@ -1,0 +1,62 @@
+"""Run a crawl in this process: settings from archiver.settings, overridden by the caller."""
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+
+def crawl_settings(overrides: dict[str, Any]) -> Settings:
+    settings = Settings()
+    settings.setmodule("archiver.settings", priority="project")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Crawl until done; returns the crawl's stats. Twisted's reactor runs once per process."""
+    from spiders.articles import ArticleSpider
+
+    settings = crawl_settings(overrides)
+    if not settings.getbool("ARCHIVER_VERBOSE"):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(ArticleSpider)
+    process.crawl(crawler)
+    process.start()
+    return dict(crawler.stats.get_stats()) if crawler.stats else {}
+
+
+def fetch_page(url: str) -> tuple[str, bytes]:
+    """Fetch one page through Scrapy's downloader (redirects, decompression, limits), recording
+    nothing: for `archiver extract URL`. Returns the final URL and the decoded body."""
+    import scrapy
+
+    from .errors import InputError
+
+    result: dict[str, Any] = {}
+
+    class FetchSpider(scrapy.Spider):
+        name = "fetch"
+
+        async def start(self):
+            yield scrapy.Request(url, callback=self.done, errback=self.failed, dont_filter=True)
+
+        def done(self, response):
+            result.update(url=response.url, body=response.body, status=response.status)
+
+        def failed(self, failure):
+            result["error"] = failure.getErrorMessage()
+
+    settings = crawl_settings({"DOWNLOADER_MIDDLEWARES": {"archiver.warc.recorder.WarcRecorderMiddleware": None},
+                               "ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR"})
+    process = CrawlerProcess(settings)
+    process.crawl(FetchSpider)
+    process.start()
+    if "body" not in result:
+        raise InputError(f"could not fetch {url}: {result.get('error', 'no response')}")
+    if result["status"] >= 400:
+        raise InputError(f"could not fetch {url}: HTTP {result['status']}")
+    return result["url"], result["body"]

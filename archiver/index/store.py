@@ -1,0 +1,404 @@
+"""The index's query API: the one door to SQL. Writes are short transactions; reads return
+plain dicts (ready for `--json`). The same code runs on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import IndexError_
+from ..model import ArticleRefs, CaptureInfo, PostRef, PostSnapshot
+from ..platforms import match_url
+from ..urls import canonical, host_of, registrable_domain, sort_key
+from . import fts
+from .schema import articles, captures, crawls, metadata, posts, refs
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def fold(name: str | None) -> str | None:
+    """Key for outlet names and handles: case, accents, punctuation, a leading 'the' and '@' ignored."""
+    if not name:
+        return None
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"[^a-z0-9.@_ ]+", " ", s)
+    s = re.sub(r"\s+", " ", s).strip().lstrip("@")
+    return re.sub(r"^the ", "", s) or None
+
+
+def open_index(location: str | Path) -> "Index":
+    """A path opens (or creates) a SQLite file; anything with '://' is an SQLAlchemy URL."""
+    text = str(location)
+    url = text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+    return Index(url)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets lookups read while a crawl writes; busy_timeout waits instead of failing.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Index:
+    def __init__(self, url: str):
+        try:
+            self.engine: Engine = create_engine(url)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                self.has_fts = fts.create(conn)
+        except SQLAlchemyError as exc:
+            raise IndexError_(f"cannot open the index at {url}: {exc.__class__.__name__}: {exc}") from exc
+        self.url = url
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- crawls ---------------------------------------------------------------------------------
+
+    def start_crawl(self, crawl_key: str, seeds: list[str], options: dict[str, Any]) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(crawls).values(
+                crawl_key=crawl_key, started=now_iso(), seeds=json.dumps(seeds),
+                options=json.dumps(options, default=str))).inserted_primary_key[0]
+
+    def finish_crawl(self, crawl_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(crawls).where(crawls.c.id == crawl_id).values(finished=now_iso()))
+
+    # -- captures -------------------------------------------------------------------------------
+
+    def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
+        loc = info.location
+        values = dict(
+            crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
+            status=info.status, mime=info.mime, record_type=info.record_type,
+            record_id=loc.record_id if loc else f"failure:{info.date}:{info.url}",
+            filename=loc.filename if loc else None, offset=loc.offset if loc else None,
+            length=loc.length if loc else None, payload_digest=info.payload_digest,
+            refers_to=info.refers_to, location=info.extra.get("location"), error=info.error)
+        with self.engine.begin() as conn:
+            found = conn.execute(select(captures.c.id).where(captures.c.record_id == values["record_id"])).first()
+            if found:
+                return found[0]
+            return conn.execute(insert(captures).values(**values)).inserted_primary_key[0]
+
+    def find_payload(self, digest: str, url: str) -> tuple[str, str, str] | None:
+        """An earlier 200 response of `url` with this payload digest, for revisit records."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(captures.c.record_id, captures.c.url, captures.c.date)
+                .where(captures.c.payload_digest == digest, captures.c.url_key == sort_key(url),
+                       captures.c.record_type == "response", captures.c.status == 200)
+                .order_by(captures.c.date).limit(1)).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    def captures_of(self, url: str) -> list[dict[str, Any]]:
+        """Every capture of a URL, newest first (the URL as fetched, canonical or not)."""
+        keys = {sort_key(url), sort_key(canonical(url))}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(captures).where(captures.c.url_key.in_(keys))
+                                .order_by(captures.c.date.desc(), captures.c.id.desc()))
+            return [dict(r._mapping) for r in rows]
+
+    def capture(self, capture_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(captures).where(captures.c.id == capture_id)).first()
+        return dict(row._mapping) if row else None
+
+    def capture_by_record(self, record_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(captures).where(captures.c.record_id == record_id)).first()
+        return dict(row._mapping) if row else None
+
+    # -- articles and their references -----------------------------------------------------------
+
+    def add_article(self, result: ArticleRefs, *, capture_id: int | None, fetched_at: str,
+                    status: int | None, refs_record_id: str | None) -> int:
+        """Index an article and its references; a re-crawl replaces the previous references."""
+        meta = result.metadata
+        values = dict(
+            url=result.url, url_key=sort_key(result.url), canonical_url=meta.canonical_url,
+            site=meta.site_name or registrable_domain(host_of(result.url)), title=meta.title,
+            authors=json.dumps(list(meta.authors)), published=meta.published, modified=meta.modified,
+            language=meta.language, fetched_at=fetched_at, status=status, capture_id=capture_id,
+            refs_record_id=refs_record_id)
+        with self.engine.begin() as conn:
+            found = conn.execute(select(articles.c.id).where(articles.c.url == result.url)).first()
+            if found:
+                article_id = found[0]
+                conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+                old = [r[0] for r in conn.execute(select(refs.c.id).where(refs.c.article_id == article_id))]
+                for ref_id in old:
+                    fts.remove(conn, fts.DOC_REF, ref_id)
+                conn.execute(delete(refs).where(refs.c.article_id == article_id))
+                fts.remove(conn, fts.DOC_ARTICLE, article_id)
+            else:
+                article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            fts.add(conn, fts.DOC_ARTICLE, article_id, " ".join(filter(None, [meta.title, *meta.authors])))
+            for row in _ref_rows(article_id, result):
+                ref_id = conn.execute(insert(refs).values(**row)).inserted_primary_key[0]
+                fts.add(conn, fts.DOC_REF, ref_id, " ".join(filter(None, (
+                    row.get("claim_text"), row.get("claim_author"), row.get("anchor_text"),
+                    row.get("sentence"), row.get("handle"), row.get("outlet")))))
+        return article_id
+
+    def resolve_embed(self, resolve_url: str, post: PostRef) -> int:
+        """Fill in the post of unresolved embeds once their short link was followed."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(refs).where(refs.c.kind == "embed", refs.c.post_id.is_(None),
+                                   refs.c.resolve_url == resolve_url)
+                .values(url=post.url, url_key=sort_key(post.url), post_id=post.post_id,
+                        handle=post.handle, handle_key=fold(post.handle))).rowcount
+
+    def set_link_capture(self, link_url: str, capture_id: int) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(refs).where(refs.c.kind == "link", refs.c.url_key == sort_key(link_url))
+                .values(capture_id=capture_id)).rowcount
+
+    # -- posts ----------------------------------------------------------------------------------
+
+    def add_post(self, snap: PostSnapshot, *, capture_id: int | None, captured_at: str,
+                 snapshot_record_id: str | None) -> int:
+        """Keep the latest snapshot of each platform post."""
+        values = dict(
+            platform=snap.platform, post_id=snap.post_id or snap.url, url=snap.url, handle=snap.handle,
+            handle_key=fold(snap.handle), author=snap.author, text=snap.text, created_at=snap.created_at,
+            media=json.dumps(list(snap.media)), counts=json.dumps(dict(snap.counts)), status=snap.status,
+            detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
+            snapshot_record_id=snapshot_record_id)
+        with self.engine.begin() as conn:
+            found = conn.execute(select(posts.c.id).where(
+                posts.c.platform == values["platform"], posts.c.post_id == values["post_id"])).first()
+            if found:
+                conn.execute(update(posts).where(posts.c.id == found[0]).values(**values))
+                post_row = found[0]
+                fts.remove(conn, fts.DOC_POST, post_row)
+            else:
+                post_row = conn.execute(insert(posts).values(**values)).inserted_primary_key[0]
+            fts.add(conn, fts.DOC_POST, post_row, " ".join(filter(None, (snap.text, snap.author, snap.handle))))
+        return post_row
+
+    def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(posts).where(posts.c.platform == platform,
+                                                   posts.c.post_id == post_id)).first()
+        return dict(row._mapping) if row else None
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def article(self, url: str) -> dict[str, Any] | None:
+        keys = {sort_key(url), sort_key(canonical(url))}
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(
+                or_(articles.c.url_key.in_(keys), articles.c.canonical_url == url))).first()
+        return dict(row._mapping) if row else None
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        """Every article with its reference counts (by kind and by embed platform)."""
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(select(articles).order_by(articles.c.id))]
+            counts = conn.execute(select(refs.c.article_id, refs.c.kind, refs.c.platform, func.count())
+                                  .group_by(refs.c.article_id, refs.c.kind, refs.c.platform))
+            by_article: dict[int, dict[str, Any]] = {}
+            for article_id, kind, platform, n in counts:
+                entry = by_article.setdefault(article_id, {"embed": 0, "link": 0, "mention": 0, "platforms": {}})
+                entry[kind] += n
+                if kind == "embed":
+                    entry["platforms"][platform] = entry["platforms"].get(platform, 0) + n
+        for row in rows:
+            row["counts"] = by_article.get(row["id"], {"embed": 0, "link": 0, "mention": 0, "platforms": {}})
+        return rows
+
+    def sources(self, article_url: str) -> dict[str, Any] | None:
+        """What an article cites, each reference with its capture status and WARC location."""
+        art = self.article(article_url)
+        if art is None:
+            return None
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(refs, posts.c.status.label("post_status"), posts.c.text.label("post_text"),
+                       posts.c.capture_id.label("post_capture_id"), posts.c.created_at.label("post_created_at"))
+                .select_from(refs.outerjoin(posts, and_(posts.c.platform == refs.c.platform,
+                                                        posts.c.post_id == refs.c.post_id)))
+                .where(refs.c.article_id == art["id"]).order_by(refs.c.position, refs.c.id))
+            items = []
+            for r in rows:
+                row = dict(r._mapping)
+                capture_id = row.pop("post_capture_id") if row["kind"] == "embed" else row["capture_id"]
+                cap = conn.execute(select(captures).where(captures.c.id == capture_id)).first() if capture_id else None
+                row["capture"] = _capture_summary(dict(cap._mapping)) if cap else None
+                row["status"] = _reference_status(row, row["capture"])
+                items.append(_clean(row))
+        return {"article": _clean(art), "references": items}
+
+    def lookup(self, query: str, limit: int = 500) -> list[dict[str, Any]]:
+        """Citations matching a post URL, article URL, @handle, outlet, domain, post id or words."""
+        query = query.strip()
+        if not query:
+            return []
+        with self.engine.connect() as conn:
+            art = self.article(query) if query.startswith(("http://", "https://")) else None
+            if art is not None:
+                where = refs.c.article_id == art["id"]
+            else:
+                where = self._target_filter(conn, query)
+            if where is None:
+                return []
+            return self._citations(conn, where, limit)
+
+    def cited_by(self, target: str, limit: int = 500) -> list[dict[str, Any]]:
+        """Articles citing a post, handle, outlet (name or domain) or page: one row per article."""
+        target = target.strip()
+        with self.engine.connect() as conn:
+            where = self._target_filter(conn, target, text_search=False)
+            if where is None:
+                return []
+            rows = conn.execute(
+                select(articles.c.url, articles.c.title, articles.c.published, refs.c.kind,
+                       func.count().label("n"), func.min(refs.c.position).label("first_position"))
+                .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
+                .where(where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
+                .order_by(articles.c.published, articles.c.url).limit(limit))
+            merged: dict[str, dict[str, Any]] = {}
+            for r in rows:
+                entry = merged.setdefault(r.url, {"article_url": r.url, "title": r.title,
+                                                  "published": r.published, "kinds": {}})
+                entry["kinds"][r.kind] = r.n
+            return list(merged.values())
+
+    def summary(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            def count(table, *where):
+                return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+            return {
+                "articles": count(articles),
+                "embeds": count(refs, refs.c.kind == "embed"),
+                "links": count(refs, refs.c.kind == "link"),
+                "mentions": count(refs, refs.c.kind == "mention"),
+                "posts": count(posts),
+                "posts_ok": count(posts, posts.c.status == "ok"),
+                "captures": count(captures),
+                "captures_failed": count(captures, or_(captures.c.status.is_(None), captures.c.status >= 400)),
+            }
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _target_filter(self, conn: Connection, query: str, text_search: bool = True):
+        """The refs rows a query designates (None when the query designates nothing)."""
+        if query.startswith("@") and len(query) > 1:
+            return refs.c.handle_key == fold(query)
+        if query.startswith(("http://", "https://")):
+            post = match_url(query)
+            if post is not None and post.post_id:
+                return and_(refs.c.platform == post.platform, refs.c.post_id == post.post_id)
+            return refs.c.url_key.in_({sort_key(query), sort_key(canonical(query))})
+        if query.isdigit():
+            return refs.c.post_id == query
+        key = fold(query)
+        outlet_hit = conn.execute(select(refs.c.id).where(
+            or_(refs.c.outlet_key == key, func.lower(refs.c.surface) == query.lower())).limit(1)).first()
+        if outlet_hit:
+            return and_(refs.c.kind == "mention",
+                        or_(refs.c.outlet_key == key, func.lower(refs.c.surface) == query.lower()))
+        if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
+            domain = registrable_domain(query.lower())
+            link_hosts = refs.c.url.like(f"%://{domain}/%") | refs.c.url.like(f"%.{domain}/%")
+            return or_(refs.c.domain == domain, and_(refs.c.kind == "link", link_hosts))
+        if not text_search:
+            return refs.c.outlet_key == key
+        return self._text_filter(conn, query)
+
+    def _text_filter(self, conn: Connection, words: str):
+        if self.has_fts:
+            hits = fts.search(conn, words)
+            ref_ids = {i for t, i in hits if t == fts.DOC_REF}
+            article_ids = {i for t, i in hits if t == fts.DOC_ARTICLE}
+            post_rows = {i for t, i in hits if t == fts.DOC_POST}
+        else:  # no FTS engine: plain substring search over the same fields
+            like = f"%{words}%"
+            ref_ids = {r[0] for r in conn.execute(select(refs.c.id).where(
+                or_(refs.c.claim_text.ilike(like), refs.c.anchor_text.ilike(like), refs.c.sentence.ilike(like))))}
+            article_ids = {r[0] for r in conn.execute(select(articles.c.id).where(articles.c.title.ilike(like)))}
+            post_rows = {r[0] for r in conn.execute(select(posts.c.id).where(posts.c.text.ilike(like)))}
+        clauses = []
+        if ref_ids:
+            clauses.append(refs.c.id.in_(ref_ids))
+        if article_ids:
+            clauses.append(refs.c.article_id.in_(article_ids))
+        if post_rows:
+            keys = conn.execute(select(posts.c.platform, posts.c.post_id).where(posts.c.id.in_(post_rows))).all()
+            clauses += [and_(refs.c.platform == p, refs.c.post_id == i) for p, i in keys]
+        return or_(*clauses) if clauses else None
+
+    def _citations(self, conn: Connection, where, limit: int) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            select(articles.c.url.label("article_url"), articles.c.title.label("article_title"),
+                   articles.c.published, refs.c.kind, refs.c.platform, refs.c.url, refs.c.post_id,
+                   refs.c.handle, refs.c.outlet, refs.c.domain, refs.c.surface, refs.c.claim_text,
+                   refs.c.claim_date, refs.c.anchor_text, refs.c.sentence, refs.c.position, refs.c.in_body,
+                   refs.c.unnamed, posts.c.status.label("post_status"))
+            .select_from(refs.join(articles, articles.c.id == refs.c.article_id)
+                         .outerjoin(posts, and_(posts.c.platform == refs.c.platform,
+                                                posts.c.post_id == refs.c.post_id)))
+            .where(where).order_by(articles.c.url, refs.c.position).limit(limit))
+        return [_clean(dict(r._mapping)) for r in rows]
+
+
+def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
+    for e in result.embeds:
+        yield dict(article_id=article_id, kind="embed", position=e.position, in_body=e.in_body,
+                   platform=e.platform, url=e.url, url_key=sort_key(e.url) if e.url else None,
+                   post_id=e.post_id, handle=e.handle, handle_key=fold(e.handle), shape=e.shape,
+                   claim_text=e.claim_text, claim_author=e.claim_author, claim_date=e.claim_date,
+                   resolve_url=e.resolve_url)
+    for link in result.links:
+        yield dict(article_id=article_id, kind="link", position=link.position, in_body=link.in_body,
+                   url=link.url, url_key=sort_key(link.url), anchor_text=link.anchor_text,
+                   sentence=link.sentence, link_kind=link.link_kind,
+                   domain=registrable_domain(host_of(link.url)))
+    for m in result.mentions:
+        yield dict(article_id=article_id, kind="mention", position=m.position, in_body=m.in_body,
+                   outlet=m.name, outlet_key=fold(m.name), domain=m.domain, surface=m.surface,
+                   sentence=m.sentence, unnamed=m.unnamed)
+
+
+def _capture_summary(cap: dict[str, Any]) -> dict[str, Any]:
+    return {k: cap[k] for k in ("url", "date", "status", "mime", "record_type", "record_id", "filename",
+                                "offset", "length", "payload_digest", "error", "location")}
+
+
+def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> str:
+    if row["kind"] == "mention":
+        return "unnamed source" if row.get("unnamed") else "credited"
+    if row["kind"] == "embed":
+        if row.get("post_id") is None:
+            return "unresolved"
+        return row.get("post_status") or "not captured"
+    if capture is None:
+        return "not captured"
+    if capture.get("status") is None:
+        return f"failed: {capture.get('error') or 'no response'}"
+    return "ok" if capture["status"] < 400 else f"HTTP {capture['status']}"
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """Drop internal keys from a row for display and JSON."""
+    return {k: v for k, v in row.items() if not k.endswith("_key") and v is not None}

@@ -1,0 +1,36 @@
+"""What the spider hands the pipeline: each item is one fact for the index, whose evidence is
+already in the WARC when the item is yielded."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import ArticleRefs, PostRef, PostSnapshot
+
+
+@dataclass
+class ArticleItem:
+    refs: ArticleRefs
+    capture_id: int | None
+    status: int | None
+    fetched_at: str
+    refs_record_id: str | None
+
+
+@dataclass
+class PostItem:
+    snapshot: PostSnapshot
+    capture_id: int | None
+    captured_at: str
+    snapshot_record_id: str | None
+
+
+@dataclass
+class LinkCaptureItem:
+    link_url: str        # the URL as the article cites it
+    capture_id: int      # the capture of the page it led to (final hop, or the failure)
+
+
+@dataclass
+class ResolvedEmbedItem:
+    resolve_url: str     # the short link the article showed (t.co, pic.twitter.com)
+    post: PostRef

@@ -1,0 +1,79 @@
+"""Downloader middlewares that decide where a request may go, before anything is sent."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares import cookies as _scrapy_cookies
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from tldextract import TLDExtract
+
+logger = logging.getLogger(__name__)
+
+# Scrapy's cookie middleware splits domains with a TLDExtract that downloads the public suffix
+# list on first use. This tool never talks to hosts it was not asked to archive: use the list
+# bundled with tldextract instead. (This module is loaded by every crawl, before any request.)
+OFFLINE_SUFFIXES = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None)
+_scrapy_cookies._split_domain = OFFLINE_SUFFIXES
+
+
+def map_endpoint(url: str, endpoints: dict[str, str]) -> str:
+    """https://HOST/path?q -> endpoints["https://HOST"] + "/path?q" when HOST is mapped."""
+    parts = urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    target = endpoints.get(base) or endpoints.get(base.lower())
+    if not target:
+        return url
+    rest = url[len(base):] or "/"
+    return target.rstrip("/") + rest
+
+
+class EndpointMapMiddleware:
+    """Sends requests for a platform's production host to the configured replacement (the demo and
+    the tests point platform hosts at loopback). Redirects to mapped hosts are mapped too, since
+    every request passes here."""
+
+    def __init__(self, endpoints: dict[str, str]):
+        self.endpoints = {k.rstrip("/"): v for k, v in endpoints.items()}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        endpoints = crawler.settings.getdict("ARCHIVER_ENDPOINTS")
+        if not endpoints:
+            raise NotConfigured
+        return cls(endpoints)
+
+    def process_request(self, request, spider=None):
+        mapped = map_endpoint(request.url, self.endpoints)
+        if mapped != request.url:
+            request.meta.setdefault("original_url", request.url)
+            return request.replace(url=mapped, dont_filter=True)
+        return None
+
+
+def is_loopback_host(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackOnlyMiddleware:
+    """With ARCHIVER_LOOPBACK_ONLY (the demo, the tests), refuse any request whose host is not a
+    loopback address, before DNS: nothing leaves the machine, whatever a page links to."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("ARCHIVER_LOOPBACK_ONLY"):
+            raise NotConfigured
+        return cls()
+
+    def process_request(self, request, spider=None):
+        if not is_loopback_host(urlsplit(request.url).hostname or ""):
+            logger.info("Not fetched (loopback-only mode): %s", request.url)
+            raise IgnoreRequest(f"loopback-only mode: {urlsplit(request.url).hostname} is not loopback")
+        return None

@@ -1,0 +1,85 @@
+"""The archive one crawl writes into: its WARC writer and its index, shared by the recorder
+middleware, the spider and the pipeline of that crawl, closed when the crawl ends."""
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from pathlib import Path
+
+from scrapy import signals
+
+from . import __version__
+from .index import open_index
+from .model import CaptureInfo, WarcLocation
+from .warc.writer import WarcWriter, WrittenRecord
+
+_ATTR = "_embed_archiver_session"
+
+
+def layout(out: str | Path) -> dict[str, Path]:
+    """The folder layout of an archive: WARCs, CDXJ indexes and the SQLite index."""
+    root = Path(out)
+    return {"root": root, "warcs": root / "warcs", "indexes": root / "indexes",
+            "db": root / "index.sqlite"}
+
+
+class ArchiveSession:
+    def __init__(self, settings):
+        paths = layout(settings.get("ARCHIVER_OUT"))
+        self.paths = paths
+        paths["root"].mkdir(parents=True, exist_ok=True)
+        self.index = open_index(settings.get("ARCHIVER_DB") or paths["db"])
+        self.crawl_key = uuid.uuid4().hex
+        info = {
+            "software": f"embed-archiver/{__version__} (Scrapy, warcio)",
+            "isPartOf": settings.get("ARCHIVER_CRAWL_NAME") or f"crawl-{self.crawl_key[:8]}",
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "description": "Articles with the posts they embed, the pages they link and the outlets they credit",
+        }
+        try:
+            info["ip"] = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            pass
+        self.writer = WarcWriter(
+            paths["warcs"], paths["indexes"], prefix=settings.get("ARCHIVER_WARC_PREFIX"),
+            max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"), gzip_level=settings.getint("ARCHIVER_GZIP_LEVEL"),
+            info=info, dedup=self.index.find_payload)
+        seeds = settings.getlist("ARCHIVER_SEEDS")
+        self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, {
+            k: settings.get(k) for k in ("ARCHIVER_DEPTH", "ROBOTSTXT_OBEY", "ARCHIVER_CAPTURE_LINKS",
+                                         "ARCHIVER_FETCH_MEDIA")})
+        self.closed = False
+
+    @classmethod
+    def for_crawler(cls, crawler) -> "ArchiveSession":
+        session = getattr(crawler, _ATTR, None)
+        if session is None:
+            session = cls(crawler.settings)
+            setattr(crawler, _ATTR, session)
+            crawler.signals.connect(session.close, signal=signals.engine_stopped)
+        return session
+
+    def index_capture(self, written: WrittenRecord, *, status: int | None, mime: str | None,
+                      location: str | None = None, error: str | None = None) -> int:
+        info = CaptureInfo(
+            url=written.url, date=written.date, status=status, mime=mime,
+            location=WarcLocation(written.filename, written.offset, written.length, written.record_id),
+            payload_digest=written.payload_digest, record_type=written.record_type,
+            refers_to=written.refers_to, error=error, extra={"location": location} if location else {})
+        return self.index.add_capture(info, self.crawl_id)
+
+    def write_json_metadata(self, target_uri: str, data: dict, *, refers_to: str | None,
+                            date: str | None = None) -> WrittenRecord:
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return self.writer.write_metadata(target_uri, payload, "application/json",
+                                          refers_to=refers_to, concurrent_to=refers_to, date=date)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.writer.close()
+        self.index.finish_crawl(self.crawl_id)
+        self.index.close()

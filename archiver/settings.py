@@ -1,0 +1,76 @@
+"""Every setting of a crawl, Scrapy's and ours, with its default and why.
+
+CLI flags map onto these names, and so do environment variables: ARCHIVER_FOO=... sets
+ARCHIVER_FOO (JSON values are parsed: numbers, true/false, objects). `scrapy crawl articles`
+in the project root reads this module through scrapy.cfg.
+"""
+import json
+import os
+
+BOT_NAME = "embed-archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Scrapy: politeness, limits, retries ---------------------------------------------------------
+# An honest user agent: platforms and publishers should know who archives them.
+USER_AGENT = "embed-archiver/0.1 (+https://github.com/embed-archiver/embed-archiver; citation archiving)"
+ROBOTSTXT_OBEY = True                 # obey robots.txt; --ignore-robots turns it off (noted in warcinfo)
+CONCURRENT_REQUESTS = 32              # requests in flight overall
+CONCURRENT_REQUESTS_PER_DOMAIN = 8    # per site: platforms rate-limit bursts
+DOWNLOAD_DELAY = 0                    # seconds between requests to one site
+DOWNLOAD_TIMEOUT = 30                 # seconds before a request fails as timed out
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024   # bytes: bigger responses are cancelled (--max-size)
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2                       # retries after the first attempt
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10               # longer chains are reported as failures
+HTTPERROR_ALLOW_ALL = True            # the spider sees 4xx/5xx: a dead citation is a finding
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False         # never open a port the user did not ask for
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # production platform hosts -> configured endpoints (demo/tests: loopback); before anything else
+    "archiver.middlewares.EndpointMapMiddleware": 50,
+    # with ARCHIVER_LOOPBACK_ONLY, refuse every non-loopback host before DNS
+    "archiver.middlewares.LoopbackOnlyMiddleware": 60,
+    # above HttpCompression (590) and Redirect (600): sees raw bytes, every hop, every retry
+    "archiver.warc.recorder.WarcRecorderMiddleware": 950,
+}
+ITEM_PIPELINES = {"archiver.pipelines.IndexPipeline": 300}
+
+# --- embed-archiver ------------------------------------------------------------------------------
+ARCHIVER_OUT = "archive"              # output folder: warcs/, indexes/*.cdxj, index.sqlite
+ARCHIVER_DB = ""                      # SQLAlchemy URL of the index; empty = ARCHIVER_OUT/index.sqlite
+ARCHIVER_WARC_PREFIX = "archiver"     # WARC names: {prefix}-{timestamp}-{serial}-{host}.warc.gz
+ARCHIVER_WARC_MAX_SIZE = 10**9        # bytes: rotate to a new WARC file past this (spec recommends 1 GB)
+ARCHIVER_GZIP_LEVEL = 6               # per-record gzip level (9 costs much CPU for ~2% smaller files)
+ARCHIVER_CRAWL_NAME = ""              # warcinfo isPartOf; default crawl-<id>
+ARCHIVER_SEEDS = []                   # article URLs to crawl (the CLI fills this)
+ARCHIVER_SEED_FILE = ""               # a file of article URLs, one per line
+ARCHIVER_SITEMAPS = []                # sitemap URLs whose pages are articles
+ARCHIVER_FEEDS = []                   # RSS/Atom feed URLs whose items are articles
+ARCHIVER_DEPTH = 0                    # follow same-site links from articles this many levels deep
+ARCHIVER_CAPTURE_LINKS = True         # capture the pages an article links to (outbound and internal)
+ARCHIVER_CAPTURE_POSTS = True         # capture embedded posts through their platform endpoints
+ARCHIVER_FETCH_MEDIA = True           # fetch media (photos, thumbnails) of captured posts
+ARCHIVER_ENDPOINTS = {}               # {"https://cdn.syndication.twimg.com": "http://127.0.0.1:8000/..."}
+ARCHIVER_LOOPBACK_ONLY = False        # refuse every non-loopback host (demo, tests)
+ARCHIVER_ALLOW_PRIVATE = False        # allow private/loopback addresses (the address guard comes later)
+
+
+def _from_env() -> None:
+    """ARCHIVER_* environment variables override the defaults above."""
+    scope = globals()
+    for name, value in os.environ.items():
+        if name.startswith("ARCHIVER_") and name in scope:
+            try:
+                scope[name] = json.loads(value)
+            except json.JSONDecodeError:
+                scope[name] = value
+
+
+_from_env()

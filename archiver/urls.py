@@ -1,0 +1,86 @@
+"""URL helpers shared by extraction, capture and the index: one place for canonical forms."""
+from __future__ import annotations
+
+import functools
+import ipaddress
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import tldextract
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Query parameters that only track the reader; dropped from canonical URLs.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src", "ref_url",
+    "cmpid", "ncid", "ocid", "_ga", "yclid", "guccounter", "at_medium",
+    "at_campaign", "wt_mc", "utm", "twsrc", "spm", "si", "feature",
+})
+
+# The public suffix list bundled with tldextract: never fetched at run time (offline tool).
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(("utm_", "__twitter", "at_"))
+
+
+def absolute(href: str, base: str) -> str | None:
+    """Resolve href against base; None for non-http(s) targets (mailto:, javascript:, ...)."""
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def canonical(url: str) -> str:
+    """Canonical form of a URL for de-duplication: tracking parameters and fragment dropped,
+    host lowercased, default port dropped. Query order is kept (it can matter to servers)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    if parts.scheme not in ("http", "https"):
+        return url
+    query = parts.query
+    if query:
+        kept = [q for q in query.split("&") if q and not _is_tracking(q.split("=", 1)[0])]
+        query = "&".join(kept)
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port if parts.port and parts.port != {"http": 80, "https": 443}[parts.scheme] else None
+    netloc = f"[{host}]" if ":" in host else host
+    if port:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+
+
+def sort_key(url: str) -> str:
+    """A stricter key (sorted query, percent-encoding normalised) for matching URLs to captures."""
+    return canonicalize_url(url_query_cleaner(url, [], remove=False), keep_fragments=False)
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+@functools.lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """example.co.uk for www.news.example.co.uk; the address itself for an IP or a bare name."""
+    host = host.lower().strip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    ext = _EXTRACT(host)
+    return ext.top_domain_under_public_suffix or host
+
+
+def same_site(url_a: str, url_b: str) -> bool:
+    return registrable_domain(host_of(url_a)) == registrable_domain(host_of(url_b))

@@ -1,0 +1,64 @@
+"""CDXJ lines as pywb and cdxj-indexer write them: `<surt> <14-digit timestamp> <json>`."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from surt import surt
+
+# Record types that get a line; warc-fields metadata/resource are skipped, as cdxj-indexer does.
+INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
+
+
+def key_for(url: str) -> str:
+    """SURT key; non-HTTP URIs (urn:...) are kept as they are."""
+    if not url.startswith(("http://", "https://")):
+        return url
+    try:
+        return surt(url)
+    except Exception:  # surt raises assorted errors on odd URLs; the raw URL still sorts fine
+        return url
+
+
+def timestamp14(warc_date: str) -> str:
+    """2025-03-16T12:00:01.123456Z -> 20250316120001"""
+    return "".join(ch for ch in warc_date if ch.isdigit())[:14]
+
+
+def line(*, url: str, warc_date: str, record_type: str, mime: str | None, status: int | None,
+         digest: str | None, length: int, offset: int, filename: str) -> str | None:
+    if record_type not in INDEXED_TYPES:
+        return None
+    if record_type in ("metadata", "resource") and (mime or "").startswith("application/warc-fields"):
+        return None
+    fields: dict[str, str] = {"url": url}
+    fields["mime"] = "warc/revisit" if record_type == "revisit" else (mime or "unk")
+    if status is not None and record_type in ("response", "revisit"):
+        fields["status"] = str(status)
+    if digest:
+        fields["digest"] = digest
+    fields.update(length=str(length), offset=str(offset), filename=filename)
+    return f"{key_for(url)} {timestamp14(warc_date)} {json.dumps(fields)}"
+
+
+def write_sorted(lines: list[str], path: Path) -> None:
+    """Byte-order sort (LC_ALL=C), written to a temporary name then renamed: never half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    data = sorted(s.encode("utf-8") for s in lines)
+    with open(tmp, "wb") as out:
+        for item in data:
+            out.write(item + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+def read(path: Path) -> list[tuple[str, str, dict]]:
+    """Parse a CDXJ file into (key, timestamp, fields)."""
+    result = []
+    for raw in Path(path).read_text("utf-8").splitlines():
+        if raw.strip():
+            key, ts, data = raw.split(" ", 2)
+            result.append((key, ts, json.loads(data)))
+    return result

@@ -1,0 +1,69 @@
+"""Read one record back from a WARC by its offset and length (one seek, one read)."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from ..errors import WarcError
+
+
+@dataclass
+class StoredRecord:
+    record_type: str
+    warc_headers: list[tuple[str, str]]
+    status_line: str | None                  # HTTP status line, for HTTP records
+    http_headers: list[tuple[str, str]]
+    payload: bytes                           # as stored (content-encoding kept)
+    content: bytes                           # content-decoded (gzip, br, ... removed)
+
+
+def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+    except OSError as exc:
+        raise WarcError(f"cannot read {path}: {exc.strerror}") from exc
+    if len(data) != length:
+        raise WarcError(f"{path} ends before the record at offset {offset} (truncated file?)")
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            raw = record.raw_stream.read()
+            stored = StoredRecord(
+                record_type=record.rec_type,
+                warc_headers=list(record.rec_headers.headers),
+                status_line=(f"{record.http_headers.protocol} {record.http_headers.statusline}"
+                             if record.http_headers else None),
+                http_headers=list(record.http_headers.headers) if record.http_headers else [],
+                payload=raw, content=b"")
+            stored.content = _decode(raw, stored.http_headers)
+            return stored
+    except (ArchiveLoadFailed, ValueError, OSError) as exc:
+        raise WarcError(f"no readable WARC record at {path}:{offset}: {exc}") from exc
+    raise WarcError(f"no WARC record at {path}:{offset}")
+
+
+def _decode(payload: bytes, headers: list[tuple[str, str]]) -> bytes:
+    """Undo Content-Encoding for display; the stored bytes stay as they came."""
+    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            import gzip
+            return gzip.decompress(payload)
+        if encoding == "deflate":
+            import zlib
+            try:
+                return zlib.decompress(payload)
+            except zlib.error:
+                return zlib.decompress(payload, -zlib.MAX_WBITS)
+        if encoding == "br":
+            import brotli
+            return brotli.decompress(payload)
+    except Exception:  # a body that lies about its encoding is shown as stored
+        return payload
+    return payload

@@ -1,0 +1,87 @@
+"""The WARC recorder: a downloader middleware placed above HttpCompressionMiddleware (590), so
+it sees every response as it came over the wire (body still content-encoded), every redirect hop
+and every retry, and every failure. Each exchange goes to the WARC first, then to the index."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..session import ArchiveSession
+from .writer import HttpExchange, warc_date
+
+# Scrapy reports a failure through exceptions; these names are what the user reads.
+_FAILURE_NAMES = {
+    "DNSLookupError": "DNS lookup failed",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectionLost": "connection lost",
+    "ResponseNeverReceived": "no response",
+    "IgnoreRequest": "not fetched",
+}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def header_list(headers) -> list[tuple[str, str]]:
+    """Scrapy Headers -> [(name, value)], one pair per value, in arrival order."""
+    return [(_text(name), _text(value)) for name, values in headers.items() for value in values]
+
+
+def request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def failure_reason(exception: BaseException) -> str:
+    name = type(exception).__name__
+    detail = str(exception).strip()
+    label = _FAILURE_NAMES.get(name, name)
+    return f"{label}: {detail}" if detail and detail not in label else label
+
+
+class WarcRecorderMiddleware:
+    def __init__(self, session: ArchiveSession):
+        self.session = session
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(ArchiveSession.for_crawler(crawler))
+
+    def process_request(self, request, spider=None):
+        # WARC-Date is when the capture began; a retry is a new capture with its own date.
+        request.meta["warc_date"] = warc_date()
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if "cached" in response.flags:
+            return response
+        headers = header_list(request.headers)
+        headers.append(("Host", urlsplit(request.url).netloc))
+        exchange = HttpExchange(
+            url=request.url, method=request.method, request_target=request_target(request.url),
+            request_headers=headers, request_body=request.body or b"", status=response.status,
+            response_headers=header_list(response.headers), body=response.body,
+            ip_address=str(response.ip_address) if response.ip_address else None,
+            date=request.meta.get("warc_date") or warc_date(), protocol=response.protocol or "HTTP/1.1")
+        written, _request_record = self.session.writer.write_exchange(exchange)
+        content_type = response.headers.get(b"Content-Type")
+        mime = _text(content_type).split(";")[0].strip().lower() if content_type else None
+        location = response.headers.get(b"Location")
+        capture_id = self.session.index_capture(
+            written, status=response.status, mime=mime, location=_text(location) if location else None)
+        request.meta["warc_record_id"] = written.record_id
+        request.meta["capture_id"] = capture_id
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        reason = failure_reason(exception)
+        date = request.meta.get("warc_date") or warc_date()
+        payload = (f"fetch-error: {reason}\r\nurl: {request.url}\r\nmethod: {request.method}\r\n").encode("utf-8")
+        # warc-fields metadata: never indexed for replay, so it cannot shadow a real capture.
+        written = self.session.writer.write_metadata(request.url, payload, "application/warc-fields", date=date)
+        capture_id = self.session.index_capture(written, status=None, mime=None, error=reason)
+        request.meta["capture_id"] = capture_id
+        request.meta["fetch_error"] = reason
+        return None

@@ -1,0 +1,260 @@
+"""The WARC 1.1 writer: one open file at a time, gzip per record, `.open` until closed,
+rotation at a size, revisit records for repeated payloads, and CDXJ as records are written.
+
+warcio builds the records (headers, digests); this module owns the file: it gzips each record
+itself (so the level is ours to choose and offsets are exact), flushes every record whole, and
+renames `<name>.warc.gz.open` to `<name>.warc.gz` only when the file is complete.
+"""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from . import cdxj
+
+OPEN_SUFFIX = ".open"
+WARC_1_1 = "1.1"
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+
+
+def warc_date(moment: datetime | None = None) -> str:
+    """WARC-Date with microseconds, UTC (WARC 1.1)."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    """Where a record went, and what the index needs to know of it."""
+
+    record_id: str
+    record_type: str
+    url: str
+    date: str
+    filename: str
+    offset: int
+    length: int
+    payload_digest: str | None
+    refers_to: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One HTTP request and its response, as they went over the wire."""
+
+    url: str
+    method: str
+    request_target: str                  # path?query as sent
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes                          # transfer-decoded, still content-encoded
+    ip_address: str | None
+    date: str
+    protocol: str = "HTTP/1.1"
+
+
+# (payload digest, url) -> (record id, target uri, warc date) of an earlier identical capture
+DedupLookup = Callable[[str, str], "tuple[str, str, str] | None"]
+
+
+class _RecordBuilder(WARCWriter):
+    """warcio's builder, used only to make records and their digests into a buffer.
+    WARC 1.1 gives metadata records no payload, so no payload digest either."""
+
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
+
+
+class WarcWriter:
+    def __init__(self, warc_dir: Path, cdxj_dir: Path, *, prefix: str = "archiver",
+                 max_size: int = 10**9, gzip_level: int = 6, info: dict[str, str] | None = None,
+                 dedup: DedupLookup | None = None, host: str | None = None):
+        self.warc_dir = Path(warc_dir)
+        self.cdxj_dir = Path(cdxj_dir)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.gzip_level = gzip_level
+        self.info = dict(info or {})
+        self.dedup = dedup
+        self.host = host or socket.gethostname().split(".")[0] or "localhost"
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        self.cdxj_dir.mkdir(parents=True, exist_ok=True)
+        self._serial = 0
+        self._file = None
+        self._name: str | None = None
+        self._cdxj_lines: list[str] = []
+        self._cdxj_open = None
+        self._seen: dict[str, tuple[str, str, str]] = {}  # payload digest -> first capture
+        self.closed_files: list[Path] = []
+
+    # -- file lifecycle -------------------------------------------------------------------------
+
+    @property
+    def current_name(self) -> str | None:
+        return self._name
+
+    def _open(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        while True:
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
+            self._serial += 1
+            if not (self.warc_dir / name).exists() and not (self.warc_dir / (name + OPEN_SUFFIX)).exists():
+                break
+        self._name = name
+        self._file = open(self.warc_dir / (name + OPEN_SUFFIX), "xb")
+        self._cdxj_lines = []
+        self._cdxj_open = open(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), "w", encoding="utf-8")
+        info = {
+            "software": self.info.get("software", "embed-archiver"),
+            "format": "WARC File Format 1.1",
+            "conformsTo": CONFORMS_TO,
+            "hostname": socket.gethostname(),
+            **{k: v for k, v in self.info.items() if k != "software"},
+        }
+        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
+        self._write(builder.create_warcinfo_record(name, info), status=None, mime=None)
+
+    def close(self) -> Path | None:
+        """Finish the current file: sorted CDXJ beside it, then the rename that marks it whole."""
+        if self._file is None:
+            return None
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._cdxj_open.close()
+        name = self._name
+        cdxj.write_sorted(self._cdxj_lines, self.cdxj_dir / (name + ".cdxj"))
+        os.remove(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX))
+        final = self.warc_dir / name
+        os.replace(self.warc_dir / (name + OPEN_SUFFIX), final)
+        self._file = None
+        self._name = None
+        self.closed_files.append(final)
+        return final
+
+    def _ensure_open(self) -> None:
+        if self._file is None:
+            self._open()
+
+    def _maybe_rotate(self) -> None:
+        # Checked after whole groups of records, so a capture never spans two files.
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self.close()
+
+    # -- records --------------------------------------------------------------------------------
+
+    def _write(self, record, *, status: int | None, mime: str | None) -> WrittenRecord:
+        raw = io.BytesIO()
+        _RecordBuilder(raw, gzip=False, warc_version=WARC_1_1).write_record(record)
+        compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        member = compressor.compress(raw.getvalue()) + compressor.flush()
+        offset = self._file.tell()
+        self._file.write(member)
+        self._file.flush()
+        headers = record.rec_headers
+        written = WrittenRecord(
+            record_id=headers.get_header("WARC-Record-ID"),
+            record_type=headers.get_header("WARC-Type"),
+            url=headers.get_header("WARC-Target-URI") or "",
+            date=headers.get_header("WARC-Date"),
+            filename=self._name, offset=offset, length=len(member),
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+            refers_to=headers.get_header("WARC-Refers-To"),
+        )
+        entry = cdxj.line(url=written.url, warc_date=written.date, record_type=written.record_type,
+                          mime=mime, status=status, digest=written.payload_digest,
+                          length=written.length, offset=written.offset, filename=self._name)
+        if entry:
+            self._cdxj_lines.append(entry)
+            self._cdxj_open.write(entry + "\n")
+            self._cdxj_open.flush()
+        return written
+
+    def write_exchange(self, exchange: HttpExchange) -> tuple[WrittenRecord, WrittenRecord]:
+        """Response (or revisit) then request, linked by WARC-Concurrent-To, same WARC-Date."""
+        self._ensure_open()
+        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
+        warc_headers = {"WARC-Date": exchange.date}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.protocol and exchange.protocol.lower() not in ("http/1.1", "http/1.0"):
+            warc_headers["WARC-Protocol"] = exchange.protocol.lower()
+        http_headers = StatusAndHeaders(f"{exchange.status} {reason_phrase(exchange.status)}",
+                                        list(exchange.response_headers), protocol="HTTP/1.1")
+        response = builder.create_warc_record(
+            exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
+            http_headers=http_headers, warc_headers_dict=dict(warc_headers))
+        digest = response.rec_headers.get_header("WARC-Payload-Digest")
+        original = self._find_original(digest, exchange) if exchange.body else None
+        if original is not None:
+            refers_id, refers_uri, refers_date = original
+            response = builder.create_revisit_record(
+                exchange.url, digest, refers_uri, refers_date, http_headers=http_headers,
+                warc_headers_dict=dict(warc_headers))
+            response.rec_headers.add_header("WARC-Refers-To", refers_id)
+        request = builder.create_warc_record(
+            exchange.url, "request", payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=StatusAndHeaders(f"{exchange.method} {exchange.request_target} HTTP/1.1",
+                                          list(exchange.request_headers), is_http_request=True),
+            warc_headers_dict=dict(warc_headers))
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        mime = _header(exchange.response_headers, "content-type")
+        resp_written = self._write(response, status=exchange.status, mime=_bare_mime(mime))
+        req_written = self._write(request, status=None, mime=None)
+        if original is None and exchange.status == 200 and exchange.body:
+            self._seen.setdefault(digest, (resp_written.record_id, exchange.url, exchange.date))
+        self._maybe_rotate()
+        return resp_written, req_written
+
+    def _find_original(self, digest: str, exchange: HttpExchange) -> tuple[str, str, str] | None:
+        if exchange.status != 200:
+            return None
+        if digest in self._seen:
+            return self._seen[digest]
+        return self.dedup(digest, exchange.url) if self.dedup else None
+
+    def write_metadata(self, target_uri: str, payload: bytes, content_type: str, *,
+                       refers_to: str | None = None, concurrent_to: str | None = None,
+                       date: str | None = None, rotate: bool = True) -> WrittenRecord:
+        """A metadata record about another record (extraction result, post snapshot, failure)."""
+        self._ensure_open()
+        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
+        headers = {"WARC-Date": date or warc_date(), "Content-Type": content_type}
+        if refers_to:
+            headers["WARC-Refers-To"] = refers_to
+        if concurrent_to:
+            headers["WARC-Concurrent-To"] = concurrent_to
+        record = builder.create_warc_record(target_uri, "metadata", payload=io.BytesIO(payload),
+                                            length=len(payload), warc_content_type=content_type,
+                                            warc_headers_dict=headers)
+        written = self._write(record, status=None, mime=content_type.split(";")[0].strip())
+        if rotate:
+            self._maybe_rotate()
+        return written
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _bare_mime(value: str | None) -> str | None:
+    return value.split(";")[0].strip().lower() if value else None

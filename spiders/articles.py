@@ -1,0 +1,246 @@
+"""ArticleSpider: fetch each article, extract what it references, follow every reference.
+
+Seeds come from settings (the CLI fills them): URLs, a URL file, sitemaps, feeds. Each article
+is extracted (archiver.extract), its extraction result written to the WARC as a metadata record,
+and then every embed is captured through its platform, every linked page as a page, and
+same-site links are followed as articles up to ARCHIVER_DEPTH.
+"""
+from __future__ import annotations
+
+import gzip
+import logging
+from pathlib import Path
+from urllib.parse import urljoin
+
+import scrapy
+from lxml import etree
+
+from archiver import platforms
+from archiver.errors import InputError
+from archiver.extract import extract
+from archiver.items import ArticleItem, LinkCaptureItem, PostItem, ResolvedEmbedItem
+from archiver.model import ArticleMeta, ArticleRefs, PostRef, PostSnapshot
+from archiver.session import ArchiveSession
+from archiver.urls import same_site
+from archiver.warc.writer import warc_date
+
+logger = logging.getLogger(__name__)
+MAX_RESOLVE_HOPS = 5
+_XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def read_seed_file(path: str) -> list[str]:
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read the URL file {path}: {exc.strerror}") from exc
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _xml_root(body: bytes):
+    if body[:2] == b"\x1f\x8b":  # sitemap.xml.gz served without Content-Encoding
+        body = gzip.decompress(body)
+    try:
+        return etree.fromstring(body, _XML)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+class ArticleSpider(scrapy.Spider):
+    name = "articles"
+
+    def __init__(self, *args, urls: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra_urls = [u for u in urls.split(",") if u]  # `scrapy crawl articles -a urls=A,B`
+
+    @property
+    def session(self) -> ArchiveSession:
+        return ArchiveSession.for_crawler(self.crawler)
+
+    # -- seeds ----------------------------------------------------------------------------------
+
+    async def start(self):
+        settings = self.crawler.settings
+        seeds = list(settings.getlist("ARCHIVER_SEEDS")) + self.extra_urls
+        if settings.get("ARCHIVER_SEED_FILE"):
+            seeds += read_seed_file(settings.get("ARCHIVER_SEED_FILE"))
+        self.seed_urls = seeds
+        self.session  # open the archive before the first response arrives
+        for url in seeds:
+            yield self.article_request(url, depth=0)
+        for url in settings.getlist("ARCHIVER_SITEMAPS"):
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
+        for url in settings.getlist("ARCHIVER_FEEDS"):
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+
+    def article_request(self, url: str, depth: int, link_url: str | None = None) -> scrapy.Request:
+        # Seeds are never dropped as duplicates: a seed also linked from another article is
+        # still extracted as an article (the second fetch becomes a revisit record).
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+                              dont_filter=depth == 0, meta={"article_depth": depth, "link_url": link_url})
+
+    def parse_sitemap(self, response):
+        root = _xml_root(response.body)
+        if root is None:
+            logger.warning("Not a sitemap: %s", response.url)
+            return
+        nested = _local(root.tag) == "sitemapindex"
+        for loc in root.iter("{*}loc"):
+            url = (loc.text or "").strip()
+            if not url:
+                continue
+            if nested:
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
+            else:
+                yield self.article_request(url, depth=0)
+
+    def parse_feed(self, response):
+        root = _xml_root(response.body)
+        if root is None:
+            logger.warning("Not a feed: %s", response.url)
+            return
+        for item in root.iter("{*}item", "{*}entry"):
+            link = next((el for el in item if _local(el.tag) == "link"), None)
+            if link is None:
+                continue
+            url = (link.get("href") or link.text or "").strip()
+            if url:
+                yield self.article_request(urljoin(response.url, url), depth=0)
+
+    # -- articles -------------------------------------------------------------------------------
+
+    def parse_article(self, response):
+        meta = response.meta
+        depth = meta.get("article_depth", 0)
+        fetched_at = meta.get("warc_date") or warc_date()
+        if meta.get("link_url"):
+            yield LinkCaptureItem(meta["link_url"], meta["capture_id"])
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        is_html = "html" in content_type or (not content_type and b"<html" in response.body[:2048].lower())
+        if response.status >= 400 or not is_html:
+            reason = f"HTTP {response.status}" if response.status >= 400 else f"not HTML ({content_type or 'no type'})"
+            logger.warning("Not extracted: %s (%s)", response.url, reason)
+            yield ArticleItem(ArticleRefs(response.url, ArticleMeta(response.url, is_article=False)),
+                              meta.get("capture_id"), response.status, fetched_at, None)
+            return
+        refs = extract(response.body, response.url)
+        record = self.session.write_json_metadata(
+            f"urn:embed-archiver:references:{response.url}", refs.to_json(),
+            refers_to=meta.get("warc_record_id"), date=fetched_at)
+        yield ArticleItem(refs, meta.get("capture_id"), response.status, fetched_at, record.record_id)
+        yield from self.follow_references(refs, depth)
+
+    def follow_references(self, refs: ArticleRefs, depth: int):
+        settings = self.crawler.settings
+        if settings.getbool("ARCHIVER_CAPTURE_POSTS"):
+            for embed in refs.embeds:
+                if embed.post_id and embed.url:
+                    yield from self.post_requests(PostRef(embed.platform, embed.url, embed.post_id, embed.handle))
+                elif embed.resolve_url:
+                    yield self.resolve_request(embed.resolve_url, embed.resolve_url, hops=0)
+        max_depth = settings.getint("ARCHIVER_DEPTH")
+        for link in refs.links:
+            if link.link_kind == "post":
+                post = platforms.match_url(link.url)
+                if post and post.post_id and settings.getbool("ARCHIVER_CAPTURE_POSTS"):
+                    yield from self.post_requests(post)
+                    continue
+            if link.link_kind == "internal" and depth < max_depth:
+                yield self.article_request(link.url, depth + 1, link_url=link.url)
+            elif settings.getbool("ARCHIVER_CAPTURE_LINKS") and link.in_body:
+                yield scrapy.Request(link.url, callback=self.parse_linked_page, errback=self.on_link_error,
+                                     meta={"link_url": link.url})
+
+    # -- posts ----------------------------------------------------------------------------------
+
+    def post_requests(self, post: PostRef):
+        platform = platforms.get(post.platform)
+        if not platforms.can_capture(post.platform):
+            # No public endpoint: the post's own page is the best evidence there is.
+            yield scrapy.Request(post.url, callback=self.parse_linked_page, errback=self.on_link_error,
+                                 meta={"link_url": post.url})
+            return
+        for capture in platform.capture_requests(post):
+            callback = self.parse_post if capture.role == "post" else self.parse_capture
+            yield scrapy.Request(capture.url, callback=callback, errback=self.on_post_error,
+                                 headers=capture.headers or None, meta={"post_ref": post, "role": capture.role})
+
+    def parse_post(self, response):
+        post: PostRef = response.meta["post_ref"]
+        snapshot = platforms.get(post.platform).parse(post, response.url, response.status, response.body)
+        yield from self.post_item(snapshot, response.meta)
+        if self.crawler.settings.getbool("ARCHIVER_FETCH_MEDIA"):
+            for url in snapshot.media:
+                yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error,
+                                     meta={"role": "media", "post_ref": post})
+
+    def post_item(self, snapshot: PostSnapshot, meta):
+        captured_at = meta.get("warc_date") or warc_date()
+        record = self.session.write_json_metadata(
+            f"urn:embed-archiver:post:{snapshot.platform}:{snapshot.post_id}", snapshot.to_json(),
+            refers_to=meta.get("warc_record_id"), date=captured_at)
+        yield PostItem(snapshot, meta.get("capture_id"), captured_at, record.record_id)
+
+    def parse_capture(self, response):
+        """oEmbed answers and media: recorded by the recorder; nothing more to index."""
+        return []
+
+    def resolve_request(self, url: str, original: str, hops: int) -> scrapy.Request:
+        # Redirects are read here, not followed: the target is a post to capture through its
+        # platform's endpoints, not a page to fetch.
+        return scrapy.Request(url, callback=self.parse_resolve, errback=self.on_error,
+                              meta={"dont_redirect": True, "handle_httpstatus_all": True,
+                                    "resolve_original": original, "resolve_hops": hops})
+
+    def parse_resolve(self, response):
+        location = response.headers.get(b"Location")
+        original = response.meta["resolve_original"]
+        if not location:
+            logger.warning("Could not resolve %s: HTTP %s without a redirect", original, response.status)
+            return
+        # the Location is relative to the URL the article showed, not to a mapped endpoint
+        target = urljoin(response.meta.get("original_url") or response.url, location.decode("latin-1"))
+        post = platforms.match_url(target)
+        if post and post.post_id:
+            yield ResolvedEmbedItem(original, post)
+            yield from self.post_requests(post)
+        elif response.meta["resolve_hops"] < MAX_RESOLVE_HOPS:
+            yield self.resolve_request(target, original, response.meta["resolve_hops"] + 1)
+
+    # -- cited pages ----------------------------------------------------------------------------
+
+    def parse_linked_page(self, response):
+        yield LinkCaptureItem(response.meta["link_url"], response.meta["capture_id"])
+
+    # -- failures: recorded by the recorder; here they reach the index ----------------------------
+
+    def on_error(self, failure):
+        logger.warning("Failed: %s (%s)", failure.request.url,
+                       failure.request.meta.get("fetch_error") or failure.getErrorMessage())
+
+    def on_article_error(self, failure):
+        self.on_error(failure)
+        request = failure.request
+        yield ArticleItem(ArticleRefs(request.url, ArticleMeta(request.url, is_article=False)),
+                          request.meta.get("capture_id"), None, request.meta.get("warc_date") or warc_date(), None)
+
+    def on_link_error(self, failure):
+        self.on_error(failure)
+        capture_id = failure.request.meta.get("capture_id")
+        if capture_id:
+            yield LinkCaptureItem(failure.request.meta["link_url"], capture_id)
+
+    def on_post_error(self, failure):
+        self.on_error(failure)
+        meta = failure.request.meta
+        if meta.get("role") != "post":
+            return
+        post: PostRef = meta["post_ref"]
+        reason = meta.get("fetch_error") or failure.getErrorMessage()
+        snapshot = PostSnapshot(post.platform, post.post_id, post.url, "unavailable", failure.request.url,
+                                handle=post.handle, detail=reason)
+        yield PostItem(snapshot, meta.get("capture_id"), meta.get("warc_date") or warc_date(), None)
