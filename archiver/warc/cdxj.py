@@ -12,9 +12,7 @@ INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
 
 
 def key_for(url: str) -> str:
-    """SURT key; non-HTTP URIs (urn:...) are kept as they are."""
-    if not url.startswith(("http://", "https://")):
-        return url
+    """SURT key, for every URI (urn:... too, lowercased, as pywb and cdxj-indexer key them)."""
     try:
         return surt(url)
     except Exception:  # surt raises assorted errors on odd URLs; the raw URL still sorts fine

@@ -179,8 +179,11 @@ class WarcWriter:
             payload_digest=headers.get_header("WARC-Payload-Digest"),
             refers_to=headers.get_header("WARC-Refers-To"),
         )
+        # A metadata record has no payload digest; replay indexes give it the block's sha1.
+        digest = written.payload_digest or (headers.get_header("WARC-Block-Digest")
+                                            if written.record_type in ("metadata", "resource") else None)
         entry = cdxj.line(url=written.url, warc_date=written.date, record_type=written.record_type,
-                          mime=mime, status=status, digest=written.payload_digest,
+                          mime=mime, status=status, digest=digest,
                           length=written.length, offset=written.offset, filename=self._name)
         if entry:
             self._cdxj_lines.append(entry)

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Each creates what it needs.
+PYTHON ?= python3
+VENV := .venv
+PYWB_VENV := .venv-pywb   # pywb pins redis<3: it gets a virtualenv of its own
+PYWB_VERSION := 2.10.0
+
+.PHONY: demo test bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install -q pywb==$(PYWB_VERSION)
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/archiver demo
+
+test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(VENV)/bin/python bench/extract_speed.py
+
+clean:
+	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache

@@ -1,0 +1,1 @@
+/* demo stub: the real script turns blockquote.bluesky-embed into an iframe */

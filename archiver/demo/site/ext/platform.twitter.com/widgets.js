@@ -1,0 +1,1 @@
+/* demo stub: the real widgets.js renders blockquote.twitter-tweet */

@@ -1,0 +1,1 @@
+/* demo stub: the real script replaces itself with an iframe of t.me/<post>?embed=1 */

@@ -1,0 +1,97 @@
+"""The index's query API on its own (SQLite), fed with model objects."""
+from __future__ import annotations
+
+import pytest
+
+from archiver.index import open_index
+from archiver.model import (ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, Mention, PostRef,
+                            PostSnapshot, WarcLocation)
+
+ART = "https://news.example/2025/03/16/story.html"
+POST = "https://twitter.com/wartranslated/status/1901199946615513871"
+
+
+def refs(url=ART, title="Trump to speak with Putin") -> ArticleRefs:
+    return ArticleRefs(
+        url=url, metadata=ArticleMeta(url, title=title, site_name="Example News", published="2025-03-16"),
+        embeds=(Embed("twitter", POST, "1901199946615513871", "wartranslated", "snippet", 0, True,
+                      claim_text="The Western coalition has settled on ceasefire terms", claim_date="March 16, 2025"),
+                Embed("twitter", None, None, "UkrReview", "text", 1, True, resolve_url="https://t.co/lGWwoDFV5E")),
+        links=(Link("https://www.theguardian.com/world/x", "The Guardian", "found via The Guardian.", 2, True, "page"),),
+        mentions=(Mention("The Guardian", "The Guardian", "theguardian.com", "found via The Guardian.", 3, True, "via"),
+                  Mention(None, "several French newspapers", None, "quoted by several French newspapers", 4, True,
+                          "quoted by", unnamed=True)),
+    )
+
+
+@pytest.fixture
+def index(tmp_path):
+    idx = open_index(tmp_path / "index.sqlite")
+    yield idx
+    idx.close()
+
+
+def capture(index, url, status=200, record="<urn:uuid:1>"):
+    return index.add_capture(CaptureInfo(url=url, date="2026-01-01T00:00:00.000000Z", status=status,
+                                         mime="text/html", location=WarcLocation("a.warc.gz", 10, 20, record),
+                                         payload_digest="sha1:X"))
+
+
+def test_lookup_designates_the_right_references(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    assert [r["post_id"] for r in index.lookup("@WarTranslated")] == ["1901199946615513871"]
+    assert [r["kind"] for r in index.lookup(POST + "?ref_src=twsrc%5Etfw")] == ["embed"]
+    assert [r["kind"] for r in index.lookup("1901199946615513871")] == ["embed"]
+    assert {r["kind"] for r in index.lookup("the guardian")} == {"mention"}
+    assert {r["kind"] for r in index.lookup("theguardian.com")} == {"link", "mention"}
+    assert len(index.lookup(ART)) == 5                      # an article URL: everything it cites
+    assert [r["kind"] for r in index.lookup("ceasefire terms")] == ["embed"]   # FTS over claims
+    assert index.lookup("nothing-like-this") == [] and index.lookup("") == []
+
+
+def test_fts_input_is_never_query_syntax(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    for hostile in ('"', "AND OR NOT", "ceasefire*", "NEAR(a b)", "'); DROP TABLE refs; --"):
+        index.lookup(hostile)  # must not raise
+    assert index.summary()["articles"] == 1
+
+
+def test_sources_report_capture_status(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    page = capture(index, "https://www.theguardian.com/world/x", status=404)
+    index.set_link_capture("https://www.theguardian.com/world/x", page)
+    post_capture = capture(index, "https://cdn.syndication.twimg.com/tweet-result?id=1", record="<urn:uuid:2>")
+    index.add_post(PostSnapshot("twitter", "1901199946615513871", POST, "deleted", "e", detail="gone"),
+                   capture_id=post_capture, captured_at="t", snapshot_record_id="<urn:uuid:3>")
+    by_kind = {(r["kind"], r["position"]): r for r in index.sources(ART)["references"]}
+    assert by_kind[("embed", 0)]["status"] == "deleted"
+    assert by_kind[("embed", 0)]["capture"]["record_id"] == "<urn:uuid:2>"
+    assert by_kind[("embed", 1)]["status"] == "unresolved"
+    assert by_kind[("link", 2)]["status"] == "HTTP 404"
+    assert by_kind[("mention", 3)]["status"] == "credited"
+    assert by_kind[("mention", 4)]["status"] == "unnamed source"
+
+
+def test_resolving_a_plain_text_embed(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    post = PostRef("twitter", "https://twitter.com/UkrReview/status/1901263954598284197", "1901263954598284197", "UkrReview")
+    assert index.resolve_embed("https://t.co/lGWwoDFV5E", post) == 1
+    assert [r["post_id"] for r in index.lookup("@ukrreview")] == ["1901263954598284197"]
+
+
+def test_recrawl_replaces_references_and_cited_by_groups_by_article(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    index.add_article(refs(title="Updated"), capture_id=None, fetched_at="t2", status=200, refs_record_id=None)
+    index.add_article(refs(url="https://other.example/a", title="Other story"), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    assert index.summary()["articles"] == 2 and index.summary()["embeds"] == 4
+    citing = index.cited_by("@wartranslated")
+    assert sorted(a["article_url"] for a in citing) == sorted([ART, "https://other.example/a"])
+    assert index.article(ART)["title"] == "Updated"
+    assert index.lookup("Trump to speak") == []            # the old title left the text index
+
+
+def test_revisit_dedup_lookup(index):
+    capture(index, "https://a.example/x?b=1&a=2")
+    assert index.find_payload("sha1:X", "https://a.example/x?a=2&b=1") == ("<urn:uuid:1>", "https://a.example/x?b=1&a=2",
+                                                                           "2026-01-01T00:00:00.000000Z")
+    assert index.find_payload("sha1:Y", "https://a.example/x?b=1&a=2") is None
