@@ -71,17 +71,21 @@ class ArticleSpider(scrapy.Spider):
         self.seed_urls = seeds
         self.session  # open the archive before the first response arrives
         for url in seeds:
-            yield self.article_request(url, depth=0)
+            yield self.article_request(url, depth=0, explicit=True)
         for url in settings.getlist("ARCHIVER_SITEMAPS"):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
         for url in settings.getlist("ARCHIVER_FEEDS"):
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
 
-    def article_request(self, url: str, depth: int, link_url: str | None = None) -> scrapy.Request:
+    def article_request(self, url: str, depth: int, link_url: str | None = None,
+                        explicit: bool = False) -> scrapy.Request:
         # Seeds are never dropped as duplicates: a seed also linked from another article is
         # still extracted as an article (the second fetch becomes a revisit record).
+        # `explicit`: the user named this URL, so it is indexed as an article whatever it looks like;
+        # pages found through sitemaps, feeds or links are indexed only if they look like articles.
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
-                              dont_filter=depth == 0, meta={"article_depth": depth, "link_url": link_url})
+                              dont_filter=depth == 0,
+                              meta={"article_depth": depth, "link_url": link_url, "explicit_seed": explicit})
 
     def parse_sitemap(self, response):
         root = _xml_root(response.body)
@@ -128,6 +132,9 @@ class ArticleSpider(scrapy.Spider):
                               meta.get("capture_id"), response.status, fetched_at, None)
             return
         refs = extract(response.body, response.url)
+        if not refs.metadata.is_article and not meta.get("explicit_seed"):
+            logger.info("Captured, not indexed as an article (no article markup): %s", response.url)
+            return
         record = self.session.write_json_metadata(
             f"urn:embed-archiver:references:{response.url}", refs.to_json(),
             refers_to=meta.get("warc_record_id"), date=fetched_at)

@@ -205,10 +205,14 @@ class Index:
     # -- queries --------------------------------------------------------------------------------
 
     def article(self, url: str) -> dict[str, Any] | None:
+        """The article fetched at `url`; failing that, one whose canonical URL it is (an AMP
+        page's canonical is the main article, so the URL itself must win)."""
         keys = {sort_key(url), sort_key(canonical(url))}
         with self.engine.connect() as conn:
-            row = conn.execute(select(articles).where(
-                or_(articles.c.url_key.in_(keys), articles.c.canonical_url == url))).first()
+            row = conn.execute(select(articles).where(articles.c.url_key.in_(keys))).first()
+            if row is None:
+                row = conn.execute(select(articles).where(articles.c.canonical_url == url)
+                                   .order_by(articles.c.id)).first()
         return dict(row._mapping) if row else None
 
     def list_articles(self) -> list[dict[str, Any]]:

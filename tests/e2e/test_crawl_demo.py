@@ -225,3 +225,11 @@ def test_chunked_response_is_recorded_dechunked_without_transfer_encoding(crawl,
     assert http.get_header("Content-Length") is None           # the server sent none
     assert (gzip.decompress(payload) if encoded else payload) == identity
     assert (http.get_header("Content-Encoding") == "gzip") is encoded
+
+
+def test_pages_without_article_markup_are_captured_but_not_indexed_as_articles(crawl):
+    front = crawl.site.front_page_url                  # listed in the sitemap, but an index page
+    proc = crawl.cli("sources", front, check=False)
+    assert proc.returncode == 1 and b"not in the index" in proc.stderr
+    assert crawl.json("show", front)["status"] == 200  # still archived
+    assert len(crawl.report["articles"]) == len(crawl.site.article_urls)

@@ -95,3 +95,12 @@ def test_revisit_dedup_lookup(index):
     assert index.find_payload("sha1:X", "https://a.example/x?a=2&b=1") == ("<urn:uuid:1>", "https://a.example/x?b=1&a=2",
                                                                            "2026-01-01T00:00:00.000000Z")
     assert index.find_payload("sha1:Y", "https://a.example/x?b=1&a=2") is None
+
+
+def test_an_article_url_wins_over_another_page_naming_it_canonical(index):
+    amp = ArticleRefs(url=ART.replace(".html", ".amp.html"), metadata=ArticleMeta(ART.replace(".html", ".amp.html"),
+                                                                                   canonical_url=ART, title="AMP"))
+    index.add_article(amp, capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    assert index.article(ART)["title"] == "AMP"      # only the AMP page is known: found by its canonical
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    assert index.article(ART)["url"] == ART

@@ -1,0 +1,54 @@
+"""The CLI as a user meets it: clear one-line errors, JSON output, the sample site server."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+SEED_PAGE = ROOT / "archiver/demo/site/news/2025/03/16/trump-says-he-will-speak-to-putin-on-tuesday-dividing-up-certain-assets.html"
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["crawl"], 2, b"nothing to crawl"),
+    (["crawl", "ftp://example.com/x"], 2, b"not an http(s) URL"),
+    (["crawl", "--from-file", "/no/such/file"], 1, b"no such file"),
+    (["crawl", "http://127.0.0.1:1/", "--endpoint", "nonsense"], 2, b"--endpoint wants BASE=URL"),
+    (["extract", "/no/such/page.html"], 1, b"no such file"),
+    (["extract", str(SEED_PAGE), "--url", "not a url"], 2, b"not an http(s) URL"),
+    (["crawl", "--depth", "99", "http://127.0.0.1:1/"], 2, b"--depth"),
+    (["frobnicate"], 2, b"No such command"),
+])
+def test_bad_input_gives_one_clear_line_and_no_traceback(args, code, message, tmp_path):
+    proc = run_cli(*args, check=False, cwd=tmp_path)
+    assert proc.returncode == code
+    assert message in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_extract_json_has_the_fields_the_scorer_reads():
+    url = "http://127.0.0.1:8000/news/2025/03/16/trump-says-he-will-speak-to-putin-on-tuesday-dividing-up-certain-assets.html"
+    data = json.loads(run_cli("extract", str(SEED_PAGE), "--url", url, "--json").stdout)
+    assert {"embeds", "links", "mentions", "metadata"} <= set(data)
+    assert {(e["platform"], e["post_id"]) for e in data["embeds"]} == {
+        ("twitter", "1901199946615513871"), ("twitter", "1901263954598284197")}
+    assert data["metadata"]["published"].startswith("2025-03-16")
+    text = run_cli("extract", str(SEED_PAGE), "--url", url).stdout.decode()
+    assert "2 embeds" in text and "wartranslated" in text
+
+
+def test_demo_serve_only_prints_the_front_page_url_first():
+    proc = subprocess.Popen([sys.executable, "-m", "archiver", "demo", "--serve-only"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        first = proc.stdout.readline().decode().strip()
+        assert first.startswith("http://127.0.0.1:") and first.endswith("/")
+        with urllib.request.urlopen(first, timeout=10) as response:
+            assert b"trump-says-he-will-speak-to-putin" in response.read()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
