@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,20 @@ def console():
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
-def open_archive_index(out: str, db: str | None):
+@contextmanager
+def archive_index(out: str, db: str | None):
+    """The index of an archive, closed on leaving; a clear error when there is none yet."""
     from .index import open_index
     from .session import layout
 
     location = db or layout(out)["db"]
     if not db and not Path(location).exists():
         raise InputError(f"no index at {location}: crawl something first, or pass --out/--db")
-    return open_index(location)
+    index = open_index(location)
+    try:
+        yield index
+    finally:
+        index.close()
 
 
 def index_options(func):
@@ -123,8 +130,7 @@ def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[
     from .session import layout
 
     stats = run_crawl(overrides)
-    index = open_archive_index(out, db)
-    try:
+    with archive_index(out, db) as index:
         paths = layout(out)
         return {
             "articles": [_article_row(a) for a in index.list_articles()],
@@ -134,8 +140,6 @@ def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[
             "index": db or str(paths["db"]),
             "spider_errors": stats.get("spider_exceptions/count", 0) if stats else 0,
         }
-    finally:
-        index.close()
 
 
 def _article_row(article: dict[str, Any]) -> dict[str, Any]:
@@ -228,11 +232,8 @@ def print_extraction(result) -> None:
 @index_options
 def lookup(query, as_json, out, db):
     """Find citations by post URL, article URL, @handle, outlet name or domain, post id, or words."""
-    index = open_archive_index(out, db)
-    try:
+    with archive_index(out, db) as index:
         rows = index.lookup(query)
-    finally:
-        index.close()
     if as_json:
         emit_json({"query": query, "results": rows})
         return
@@ -268,11 +269,8 @@ def _shown(row: dict[str, Any]) -> str:
 @index_options
 def sources(article_url, as_json, out, db):
     """List what an article cites, with each capture's status and WARC location."""
-    index = open_archive_index(out, db)
-    try:
+    with archive_index(out, db) as index:
         result = index.sources(article_url)
-    finally:
-        index.close()
     if result is None:
         raise NotFound(f"article not in the index: {article_url}")
     if as_json:
@@ -295,11 +293,8 @@ def sources(article_url, as_json, out, db):
 @index_options
 def cited_by(target, as_json, out, db):
     """List the articles that cite a post, @handle, outlet (name or domain) or page."""
-    index = open_archive_index(out, db)
-    try:
+    with archive_index(out, db) as index:
         rows = index.cited_by(target)
-    finally:
-        index.close()
     if as_json:
         emit_json({"target": target, "articles": rows})
         return
@@ -325,8 +320,7 @@ def show(url, headers_only, raw, as_json, out, db):
     from .session import layout
     from .warc.reader import read_record
 
-    index = open_archive_index(out, db)
-    try:
+    with archive_index(out, db) as index:
         caps = [c for c in index.captures_of(url) if c.get("filename")]
         if not caps:
             from .platforms import match_url
@@ -334,17 +328,15 @@ def show(url, headers_only, raw, as_json, out, db):
             row = index.post(post.platform, post.post_id) if post and post.post_id else None
             cap = index.capture(row["capture_id"]) if row and row.get("capture_id") else None
             caps = [cap] if cap and cap.get("filename") else []
-    finally:
-        index.close()
+        original = index.capture_by_record(caps[0]["refers_to"]) if caps and caps[0].get("refers_to") else None
     if not caps:
         raise NotFound(f"no capture of {url} in the archive")
-    cap = next((c for c in caps if c["record_type"] == "response"), caps[0])
+    cap = caps[0]
     warc_dir = layout(out)["warcs"]
     record = read_record(warc_dir / cap["filename"], cap["offset"], cap["length"])
-    if record.record_type == "revisit":
-        original = _original_of(out, db, cap)
-        if original is not None:
-            cap, record = original
+    if record.record_type == "revisit" and original and original.get("filename"):
+        # a revisit holds headers only: show the payload it repeats
+        cap, record = original, read_record(warc_dir / original["filename"], original["offset"], original["length"])
     body = record.payload if raw else record.content
     if as_json:
         emit_json({"url": cap["url"], "date": cap["date"], "status": cap["status"],
@@ -363,21 +355,6 @@ def show(url, headers_only, raw, as_json, out, db):
         sys.stdout.flush()
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
-
-
-def _original_of(out, db, cap):
-    """For a revisit, the capture whose payload it repeats (revisits hold headers only)."""
-    from .session import layout
-    from .warc.reader import read_record
-
-    index = open_archive_index(out, db)
-    try:
-        original = index.capture_by_record(cap["refers_to"]) if cap.get("refers_to") else None
-    finally:
-        index.close()
-    if not original or not original.get("filename"):
-        return None
-    return original, read_record(layout(out)["warcs"] / original["filename"], original["offset"], original["length"])
 
 
 # -- demo ----------------------------------------------------------------------------------------
