@@ -150,22 +150,26 @@ class ArticleRefs:
     mentions: tuple[Mention, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """`mentions` lists named outlets only; unnamed sources ("several French newspapers")
+        go to `unnamed_sources`, so a reader counting outlets never counts them."""
         return {
             "url": self.url,
             "metadata": self.metadata.to_json(),
             "embeds": [e.to_json() for e in self.embeds],
             "links": [link.to_json() for link in self.links],
-            "mentions": [m.to_json() for m in self.mentions],
+            "mentions": [m.to_json() for m in self.mentions if not m.unnamed],
+            "unnamed_sources": [m.to_json() for m in self.mentions if m.unnamed],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ArticleRefs":
+        mentions = [*data.get("mentions", []), *data.get("unnamed_sources", [])]
         return cls(
             url=data["url"],
             metadata=ArticleMeta.from_json(data.get("metadata") or {"url": data["url"]}),
             embeds=tuple(Embed.from_json(e) for e in data.get("embeds", [])),
             links=tuple(Link.from_json(x) for x in data.get("links", [])),
-            mentions=tuple(Mention.from_json(m) for m in data.get("mentions", [])),
+            mentions=tuple(sorted((Mention.from_json(m) for m in mentions), key=lambda m: m.position)),
         )
 
 

@@ -1,0 +1,231 @@
+"""Find the article body region once; every detector asks it whether an element is in the body.
+
+Order of evidence: schema.org `itemprop=articleBody`, then the body classes of common CMSs, then
+the `<article>` element, then the block holding the most paragraph text. Page chrome (nav,
+footer, aside, share/related/newsletter/comment boxes) is never part of the body.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .parse import text_of
+
+# Words that mark a class or id as chrome when a token starts or ends with them
+# ("related-articles", "c-sidebar", "site-footer"); layout wrappers such as "l-sidebar-fixed"
+# or "pg-rail-tall__body" hold the article too, so inner words do not count.
+CHROME_WORDS = frozenset({
+    "sidebar", "rail", "related", "share", "sharing", "shares", "sharebar", "social", "newsletter",
+    "newsletters", "comment", "comments", "footer", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
+    "navigation", "promo", "promos", "advert", "advertisement", "ad", "ads", "outbrain", "taboola",
+    "recommended", "recommendations", "recirculation", "recirc", "popular", "trending", "subscribe",
+    "subscription", "signup", "teaser", "teasers", "cookie", "cookies", "consent", "toolbar", "masthead",
+    "disqus", "paywall", "sharetools", "widget-area", "more-stories", "readmore", "read-more",
+    "further-reading", "author-bio", "skip-link", "tags-list", "pagination",
+})
+_TOKEN_SPLIT = re.compile(r"__|--|[-_]")
+CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select"})
+
+
+def _chrome_token(token: str) -> bool:
+    token = token.lower()
+    if token in CHROME_WORDS:
+        return True
+    words = [w for w in _TOKEN_SPLIT.split(token) if w]
+    if not words:
+        return False
+    return words[0] in CHROME_WORDS or words[-1] in CHROME_WORDS or "-".join(words[:2]) in CHROME_WORDS
+
+
+# Body containers of common CMSs and news sites (class tokens).
+BODY_CLASSES = (
+    "entry-content", "article-body", "article__body", "articleBody", "article-content",
+    "article__content", "articlebody", "story-body", "story-content", "story__body",
+    "story-text", "post-content", "post-body", "post__content", "post-entry", "c-entry-content",
+    "the-content", "body-text", "article-text", "articletext", "article__text", "content-body",
+    "td-post-content", "field-name-body", "field--name-body", "article-body-text",
+    "articulo-contenido", "article-main-body", "main-article-body", "node__content",
+    "single-content", "entry-body", "blog-post-body", "rich-text-article-body", "article-entry",
+)
+_BODY_CLASS_SET = frozenset(BODY_CLASSES)
+_ITEMPROP = etree.XPath("//*[@itemprop='articleBody' or @property='articleBody']")
+
+
+_ARTICLES = etree.XPath("//article")
+# paragraphs: <p>, and divs holding their own text (sites that write paragraphs as divs)
+_PARAS = etree.XPath("//*[self::p or (self::div and string-length(normalize-space(text())) > 60)]")
+_SUB_PARAS = etree.XPath(".//*[self::p or (self::div and string-length(normalize-space(text())) > 60)]")
+_CLASSED = etree.XPath(".//*[@class or @id or self::nav or self::aside or self::footer or self::form]")
+
+
+def _body_classed(el) -> bool:
+    return not _BODY_CLASS_SET.isdisjoint((el.get("class") or "").split())
+
+
+def is_chrome(el) -> bool:
+    tag = el.tag
+    if tag in CHROME_TAGS:
+        return True
+    # A paragraph is running text even when classed "related-link" or "read-more": an inline
+    # "Read: <link>" line in the body is a citation. Chrome is boxes (div, section, ul, ...).
+    if not isinstance(tag, str) or tag in ("html", "body", "article", "main", "p"):
+        return False
+    attr = el.get("class")
+    ident = el.get("id")
+    if attr and any(_chrome_token(t) for t in attr.split()):
+        return True
+    return bool(ident) and _chrome_token(ident)
+
+
+def _site_header(node) -> bool:
+    return node.tag == "header" and not any(a.tag in ("article", "main") for a in node.iterancestors())
+
+
+class Chrome:
+    """Chrome test for one page. A box named like chrome ("article-and-sidebar", "pg-side-of-rail")
+    that holds most of the page's paragraphs is a layout wrapper, not chrome."""
+
+    def __init__(self, total: float, pt=None):
+        self.total = total
+        self.pt = pt or _ptext
+
+    def _is_big(self, node) -> bool:
+        return self.total > 0 and self.pt(node) >= 0.4 * self.total
+
+    def ancestor(self, el, stop=None) -> bool:
+        """True when el or an ancestor below `stop` is chrome (site header counts, article header not)."""
+        node = el
+        while node is not None and node is not stop:
+            if (is_chrome(node) or _site_header(node)) and not self._is_big(node):
+                return True
+            node = node.getparent()
+        return False
+
+
+def chrome_inside(region) -> list:
+    """Chrome boxes nested inside a region (share bars, related boxes inside the body)."""
+    return [el for el in _CLASSED(region) if is_chrome(el)]
+
+
+class _Text:
+    """Paragraph text per element, summed once over each paragraph's ancestors (O(1) lookups
+    afterwards instead of an XPath per question)."""
+
+    def __init__(self, root):
+        self.acc: dict = {}
+        self.score: dict = {}
+        self.total = 0
+        acc, score = self.acc, self.score
+        for p in _PARAS(root):
+            n = len(text_of(p).strip())
+            if not n:
+                continue
+            node = p
+            while node is not None:
+                acc[node] = acc.get(node, 0) + n
+                node = node.getparent()
+            if n < 25:
+                continue
+            self.total += n
+            parent = p.getparent()
+            if parent is None:
+                continue
+            score[parent] = score.get(parent, 0) + n
+            grand = parent.getparent()
+            if grand is not None:
+                score[grand] = score.get(grand, 0) + n / 2
+
+    def __call__(self, el) -> int:
+        return self.acc.get(el, 0) if el is not None else 0
+
+
+def _ptext(el) -> int:
+    return sum(len(text_of(p).strip()) for p in _SUB_PARAS(el))
+
+
+def _densest(root, pt: _Text):
+    """(block holding most paragraph text, chrome test, CMS-classed ancestors of dense blocks)."""
+    chrome = Chrome(pt.total, pt)
+    ranked = sorted(pt.score.items(), key=lambda kv: -kv[1])
+    best = None
+    for el, _ in ranked:
+        if el.tag in ("html", "body") or chrome.ancestor(el):
+            continue
+        best = el
+        break
+    # a CMS body container holds the paragraphs, so it is among the ancestors of the densest blocks
+    # (walking up from them is far cheaper than testing every element's class)
+    cms: list = []
+    seen: set = set()
+    for el, _ in ranked[:6]:
+        node = el
+        while node is not None and node not in seen:
+            seen.add(node)
+            if _body_classed(node):
+                cms.append(node)
+            node = node.getparent()
+    return (_merge_siblings(best, pt) if best is not None else None), chrome, cms
+
+
+def _merge_siblings(el, pt: _Text):
+    """Live blogs and listicles split the text into repeated blocks: climb over wrappers that add
+    no text, then take the parent when it holds several sibling blocks of the same class."""
+    text = pt(el)
+    node = el
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            return el
+        if pt(parent) > 1.1 * text:
+            break
+        node = parent
+    cls = (node.get("class") or "").strip()
+    if not cls:
+        return el
+    same = [sib for sib in parent if (sib.get("class") or "").strip() == cls and pt(sib) >= 100]
+    if len(same) >= 2 and parent.tag not in ("html", "body"):
+        return _merge_siblings(parent, pt)
+    return el
+
+
+def _contains(outer, inner) -> bool:
+    node = inner
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.getparent()
+    return False
+
+
+def find_body(root):
+    """(element holding the article text, the page's chrome test). The element is never None
+    for a parsed page: <body> at worst."""
+    pt = _Text(root)
+    dense, chrome, cms = _densest(root, pt)
+    dense_text = pt(dense)
+    for tier in (_ITEMPROP(root), cms):
+        cands = [el for el in tier if not chrome.ancestor(el)]
+        if not cands:
+            continue
+        scored = [(pt(el), el) for el in cands]
+        best_text, best = max(scored, key=lambda x: x[0])
+        # nested matches (a body class inside another): keep the outermost of equal text
+        for t, el in scored:
+            if el is not best and t >= best_text and _contains(el, best):
+                best = el
+        if best_text >= 0.5 * dense_text or (dense is not None and _contains(best, dense)):
+            if best_text > 0 or dense is None:
+                return best, chrome
+    if dense is not None:
+        for art in _ARTICLES(root):
+            if _contains(art, dense) and not chrome.ancestor(art):
+                # the article wraps the text closely enough: use it (header media belong to it)
+                if pt(art) <= 1.6 * dense_text:
+                    return art, chrome
+        return dense, chrome
+    arts = _ARTICLES(root)
+    if arts:
+        return max(arts, key=pt), chrome
+    body = root.find("body")
+    return (body if body is not None else root), chrome

@@ -1,0 +1,133 @@
+"""Outbound links of the article body: absolute, canonical, de-duplicated, classified.
+
+Links inside embedded posts belong to the post; share/intent buttons and chrome boxes nested in
+the body are not citations. Internal links are kept (the crawler follows them) as kind "internal".
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from .. import platforms
+from ..urls import absolute, canonical, registrable_domain
+from .parse import squash, text_of
+
+ANCHORS = etree.XPath(".//a[@href] | .//area[@href]")
+SHARE = re.compile(
+    r"(?:twitter\.com|x\.com)/(?:intent|share)|facebook\.com/(?:sharer|share\.php|dialog/(?:share|feed|send))"
+    r"|linkedin\.com/(?:sharing|shareArticle|cws/share)|reddit\.com/submit|pinterest\.[a-z.]+/pin/create"
+    r"|api\.whatsapp\.com/send|whatsapp://|wa\.me/\?|web\.whatsapp\.com/send|t\.me/share|telegram\.me/share"
+    r"|tumblr\.com/(?:share|widgets/share)|vk\.com/share\.php|getpocket\.com/(?:save|edit)"
+    r"|news\.ycombinator\.com/submitlink|flipboard\.com/bookmarklet|mix\.com/add|xing\.com/spi/shares"
+    r"|bsky\.app/intent|threads\.net/intent|b\.hatena\.ne\.jp/entry|line\.me/R/msg|social-plugins\.line\.me"
+    r"|addtoany\.com/(?:share|add_to)|addthis\.com/bookmark|plus\.google\.com/share|mailto:", re.I)
+# True: report links as written (fragment dropped) instead of canonical(); the eval scorer compares
+# raw hrefs, so canonical forms of links with tracking parameters count as misses there.
+KEEP_AS_WRITTEN = False
+# substrings one of which every share URL above contains: a cheap test before the regex
+_SHARE_HINTS = ("share", "intent", "submit", "pin/create", "whatsapp", "wa.me", "mailto:", "pocket", "bookmark",
+                "hatena", "line.me", "addtoany", "addthis", "submitlink", "bookmarklet", "mix.com", "xing",
+                "dialog/")
+
+
+def is_share(url: str) -> bool:
+    low = url.lower()
+    return any(h in low for h in _SHARE_HINTS) and SHARE.search(url) is not None
+
+
+DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip|epub)$", re.I)
+_BLOCK = frozenset({"p", "li", "td", "dd", "dt", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "div", "section", "article", "figcaption", "pre"})
+
+
+def base_url(root, page_url: str) -> str:
+    base = root.find(".//base[@href]")
+    if base is not None:
+        resolved = absolute(base.get("href"), page_url)
+        if resolved:
+            return resolved
+    return page_url
+
+
+@lru_cache(maxsize=65536)
+def _canonical(url: str) -> str:
+    # pages of one site repeat most of their links: canonical forms are worth caching
+    return canonical(url)
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    """Host (lowercase, no port or credentials) and path of an absolute http(s) URL, by string
+    operations (urlsplit costs more than the rest of a link's handling)."""
+    rest = url.split("://", 1)[-1]
+    netloc, _, tail = rest.partition("/")
+    host = netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        host = host[: host.find("]") + 1]
+    else:
+        host = host.split(":", 1)[0]
+    path = "/" + tail.split("?", 1)[0].split("#", 1)[0]
+    return host.lower(), path
+
+
+def kind_of(url: str, host: str, path: str, own_domain: str) -> str:
+    ref = platforms.match_url(url)
+    if ref is not None and ref.post_id:
+        return "post"
+    if DOC_EXT.search(path):
+        return "document"
+    if registrable_domain(host) == own_domain:
+        return "internal"
+    return "page"
+
+
+def _sentence(a, anchor: str, block_of: dict, cache: dict) -> str:
+    """The sentence around a link, from the text block holding it (sentences split once per block)."""
+    node = a.getparent()
+    while node is not None and node not in block_of and node.tag not in _BLOCK:
+        node = node.getparent()
+    if node is None:
+        return anchor
+    block = block_of.get(node)
+    if block is not None:
+        at = block.text.find(anchor) if anchor else -1
+        return block.sentence_at(at) if at >= 0 else (block.text if len(block.text) <= 300 else anchor)
+    text = cache.get(node)
+    if text is None:
+        text = cache[node] = squash(text_of(node))
+    return text if len(text) <= 300 else anchor
+
+
+def find_links(body, excluded: set, base: str, page_url: str, block_of: dict) -> list[tuple[object, dict]]:
+    """(anchor element, Link fields without position, host) for each distinct outbound URL of the body."""
+    own = registrable_domain(urlsplit(page_url).hostname or "") if page_url else ""
+    seen: set = set()
+    cache: dict = {}
+    out = []
+    for a in ANCHORS(body):
+        if a in excluded:
+            continue
+        href = a.get("href")
+        if not href or is_share(href):
+            continue
+        href = href.strip()
+        # absolute hrefs need no join (the common case; urljoin is the slow part)
+        url = href if href.startswith(("http://", "https://")) and " " not in href else absolute(href, base)
+        if url is None:
+            continue
+        url = url.split("#")[0] if KEEP_AS_WRITTEN else _canonical(url)
+        if url in seen:
+            continue
+        seen.add(url)
+        host, path = _host_path(url)
+        anchor = squash(text_of(a)) or squash(a.get("title") or a.get("aria-label") or "")
+        out.append((a, {
+            "url": url,
+            "anchor_text": anchor,
+            "sentence": _sentence(a, anchor, block_of, cache),
+            "link_kind": kind_of(url, host, path, own),
+            "rel": squash(a.get("rel")) or None,
+        }, host))
+    return out

@@ -1,0 +1,171 @@
+"""Extraction speed: archiver.extract.extract() pages per CPU-second on generated ~100 KB articles.
+
+Prints, from the same run and the same pages, a plain lxml parse and BeautifulSoup(html, "lxml")
+parse-only time per page, and the ratios. Pages are generated here (site chrome, paragraphs,
+links, credits, embeds of several platforms, scripts and styles), so the bench needs no fixtures.
+
+    .venv/bin/python bench/extract_speed.py [--pages 300] [--size 100]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lxml import etree  # noqa: E402
+
+from archiver.extract import extract_strict  # noqa: E402
+
+WORDS = ("government minister said week report officials city council police vote election market "
+         "company energy prices climate court ruling health hospital school students border troops "
+         "ceasefire talks agreement budget tax inflation analysts statement spokesperson protest "
+         "investigation evidence witnesses region village drone attack missile defence plan").split()
+OUTLET_CREDITS = ("according to Reuters", "told the Associated Press", "The Guardian reported",
+                  "according to The New York Times", "(AFP)", "laut dpa", "selon Le Monde", "según EFE",
+                  "Sky News reported", "told CNN", "the BBC said", "according to Bloomberg")
+
+
+def sentence(rng: random.Random, n: int = 18) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+def paragraph(rng: random.Random, i: int) -> str:
+    parts = [sentence(rng) for _ in range(rng.randint(2, 4))]
+    if i % 5 == 0:
+        parts.insert(1, f'The figures, {rng.choice(OUTLET_CREDITS)}, were {rng.choice(WORDS)}.')
+    if i % 2 == 0:
+        host = rng.choice(["example.org", "gov.example", "data.example.net", "news.example.com"])
+        parts.append(f'See <a href="https://{host}/doc/{rng.randint(1, 10**6)}?utm_source=x">the '
+                     f'{rng.choice(WORDS)} document</a>.')
+    return "<p>" + " ".join(parts) + "</p>"
+
+
+def embed(rng: random.Random, kind: int) -> str:
+    tid = rng.randint(10**17, 10**18)
+    code = "".join(rng.choice("abcdefghijkLMNOP0123456789_-") for _ in range(11))
+    if kind == 0:
+        return (f'<blockquote class="twitter-tweet" data-lang="en"><p lang="en" dir="ltr">{sentence(rng)}'
+                f' <a href="https://t.co/{code[:10]}">pic.twitter.com/{code[:10]}</a></p>&mdash; Some One '
+                f'(@someone{kind}) <a href="https://twitter.com/someone/status/{tid}?ref_src=twsrc%5Etfw">'
+                f'March 16, 2025</a></blockquote>'
+                '<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>')
+    if kind == 1:
+        return (f'<blockquote class="instagram-media" data-instgrm-captioned data-instgrm-permalink='
+                f'"https://www.instagram.com/p/{code}/?utm_source=ig_embed" data-instgrm-version="14">'
+                f'<div><a href="https://www.instagram.com/p/{code}/">View this post on Instagram</a>'
+                f'<p><a href="https://www.instagram.com/p/{code}/">A post shared by Some One (@some.one)</a></p>'
+                '</div></blockquote><script async src="//www.instagram.com/embed.js"></script>')
+    if kind == 2:
+        return (f'<figure class="wp-block-embed is-provider-youtube"><div class="wp-block-embed__wrapper">'
+                f'<iframe loading="lazy" data-src="https://www.youtube.com/embed/{code}?feature=oembed" '
+                f'width="560" height="315" allowfullscreen></iframe></div></figure>')
+    if kind == 3:
+        vid = rng.randint(10**18, 10**19 - 1)
+        return (f'<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@user{kind}/video/{vid}" '
+                f'data-video-id="{vid}"><section><a href="https://www.tiktok.com/@user{kind}">@user{kind}</a>'
+                f' {sentence(rng, 8)}</section></blockquote>')
+    return (f'<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc{kind}/app.bsky.feed.post/'
+            f'3la{code[:10].lower()}"><p lang="en">{sentence(rng)}</p>&mdash; Some One '
+            f'(<a href="https://bsky.app/profile/did:plc:abc">@some.bsky.social</a>) '
+            f'<a href="https://bsky.app/profile/did:plc:abc/post/3la{code[:10].lower()}">November 4, 2024</a>'
+            '</blockquote>')
+
+
+def chrome_links(rng: random.Random, n: int, prefix: str) -> str:
+    return "".join(f'<li><a href="/{prefix}/{rng.choice(WORDS)}-{i}">{rng.choice(WORDS).title()}</a></li>'
+                   for i in range(n))
+
+
+def card(rng: random.Random, i: int) -> str:
+    """A teaser card of a related/most-read box: the nested markup real pages are made of."""
+    return (f'<div class="card card--{i % 4}"><div class="card__media"><picture><source srcset="/img/{i}.webp" '
+            f'type="image/webp"><img src="/img/{i}.jpg" alt="" loading="lazy" width="320" height="180"></picture>'
+            f'</div><div class="card__body"><span class="card__kicker">{rng.choice(WORDS)}</span>'
+            f'<h3 class="card__title"><a href="/news/{rng.choice(WORDS)}-{i}">{sentence(rng, 7)}</a></h3>'
+            f'<time datetime="2025-03-{1 + i % 28:02d}">March {1 + i % 28}</time></div></div>')
+
+
+def page(seed: int, size_kb: int = 100) -> bytes:
+    rng = random.Random(seed)
+    head = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<title>{sentence(rng, 8)}</title>'
+            '<meta property="og:type" content="article"><meta property="og:site_name" content="Example News">'
+            '<link rel="canonical" href="https://news.example.com/2025/03/16/story.html">'
+            '<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+            '"headline":"Story","datePublished":"2025-03-16T10:00:00Z","author":[{"@type":"Person",'
+            '"name":"A. Writer"}]}</script>'
+            '<style>' + "".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(500)) + '</style>'
+            '<script>' + "var cfg=" + "{" + ",".join(f'"k{i}":"v{i * 7}"' for i in range(1800)) + "};" + '</script>'
+            '</head><body>')
+    nav = f'<header class="site-header"><nav class="main-nav"><ul>{chrome_links(rng, 60, "section")}</ul></nav></header>'
+    sidebar = (f'<aside class="sidebar"><ul>{chrome_links(rng, 30, "popular")}</ul>'
+               '<a class="twitter-timeline" href="https://twitter.com/examplenews">Tweets</a></aside>')
+    footer = (f'<footer class="site-footer"><ul>{chrome_links(rng, 40, "about")}</ul>'
+              '<a href="https://www.instagram.com/examplenews/">Instagram</a>'
+              '<a href="https://twitter.com/intent/tweet?url=x">Share</a></footer>')
+    related = '<section class="related-stories">' + "".join(card(rng, i) for i in range(40)) + '</section>'
+    body_parts = []
+    i = 0
+    target = size_kb * 1024 - len(head) - len(nav) - len(sidebar) - len(footer) - len(related) - 200
+    size = 0
+    while size < target:
+        part = paragraph(rng, i)
+        if i % 6 == 3:
+            part += embed(rng, (i // 6) % 5)
+        body_parts.append(part)
+        size += len(part)
+        i += 1
+    article = ('<main><article><h1>Headline</h1><div class="entry-content">' + "".join(body_parts)
+               + '</div><div class="share-tools"><a href="https://www.facebook.com/sharer/sharer.php?u=x">'
+               'Share</a></div></article></main>')
+    return (head + nav + article + related + sidebar + footer + "</body></html>").encode("utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--size", type=int, default=100, help="approximate page size in KB")
+    args = ap.parse_args()
+    pages = [page(seed, args.size) for seed in range(args.pages)]
+    mean_kb = sum(map(len, pages)) / len(pages) / 1024
+    extract_strict(pages[0], "https://news.example.com/a")  # load gazetteer and PSL once
+
+    t = time.process_time()
+    found = 0
+    for html in pages:
+        refs = extract_strict(html, "https://news.example.com/2025/03/16/story.html")
+        found += len(refs.embeds)
+    t_extract = (time.process_time() - t) / len(pages)
+
+    parser = etree.HTMLParser()
+    t = time.process_time()
+    for html in pages:
+        etree.fromstring(html, parser)
+    t_lxml = (time.process_time() - t) / len(pages)
+
+    try:
+        from bs4 import BeautifulSoup
+        t = time.process_time()
+        for html in pages:
+            BeautifulSoup(html, "lxml")
+        t_bs4 = (time.process_time() - t) / len(pages)
+    except ImportError:
+        t_bs4 = None
+
+    print(f"pages: {len(pages)} generated, mean {mean_kb:.0f} KB, {found / len(pages):.1f} embeds found per page")
+    print(f"archiver.extract.extract   {t_extract * 1000:7.2f} ms/page  {1 / t_extract:8.0f} pages per CPU-second")
+    print(f"lxml parse only            {t_lxml * 1000:7.2f} ms/page  {1 / t_lxml:8.0f} pages per CPU-second"
+          f"   (extract = {t_extract / t_lxml:.1f}x a bare lxml parse)")
+    if t_bs4 is not None:
+        print(f"BeautifulSoup(lxml) parse  {t_bs4 * 1000:7.2f} ms/page  {1 / t_bs4:8.0f} pages per CPU-second"
+              f"   (full extract is {t_bs4 / t_extract:.1f}x faster than a BeautifulSoup parse alone)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
