@@ -67,6 +67,9 @@ def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
         if not sep or not base.startswith(("http://", "https://")) or not target.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint wants BASE=URL, e.g. https://t.me=http://127.0.0.1:8001/t.me (got {value!r})")
         endpoints[base.rstrip("/")] = target.rstrip("/")
+    for base, target in endpoints.items():
+        if any(target.startswith(other) for other in endpoints):
+            raise UsageError(f"--endpoint {base}={target}: the target is itself a mapped base (a loop)")
     return endpoints
 
 
@@ -87,7 +90,9 @@ def check_url(url: str, what: str = "URL") -> str:
               help="Follow same-site links from articles this many levels deep.")
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder (warcs/, indexes/, index.sqlite).")
 @click.option("--db", default=None, help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")
-@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (intranets, tests).")
+@click.option("--allow-private", is_flag=True,
+              help="Allow loopback and private addresses (accepted now; the address guard that refuses them "
+                   "by default is not built yet).")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (recorded in warcinfo).")
 @click.option("--max-size", type=click.IntRange(1), help="Largest response to keep, in bytes (default 50 MB).")
 @click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
@@ -118,11 +123,26 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
     }
     if max_size:
         overrides["DOWNLOAD_MAXSIZE"] = max_size
+    check_archive_location(out, db)
     report = run_and_report(overrides, out, db)
     if as_json:
         emit_json(report)
     else:
         print_crawl_report(report)
+    if not any(row["status"] and row["status"] < 400 for row in report["articles"]):
+        raise ArchiverError("no article could be archived (see the failures above)")
+
+
+def check_archive_location(out: str, db: str | None) -> None:
+    """Fail before the crawl starts, with one line, when the archive cannot be written."""
+    from .index import open_index
+    from .session import layout
+
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the archive folder {out}: {exc.strerror}") from exc
+    open_index(db or layout(out)["db"]).close()
 
 
 def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[str, Any]:

@@ -1,10 +1,21 @@
 """Run a crawl in this process: settings from archiver.settings, overridden by the caller."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+
+class _NoDownloadTracebacks(logging.Filter):
+    """An unreachable host is the web's doing, not a bug: Scrapy's download middlewares log it
+    with a traceback; keep their one-line message. Tracebacks from callbacks stay visible."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("scrapy.downloadermiddlewares"):
+            record.exc_info = record.exc_text = None
+        return True
 
 
 def crawl_settings(overrides: dict[str, Any]) -> Settings:
@@ -12,6 +23,9 @@ def crawl_settings(overrides: dict[str, Any]) -> Settings:
     settings.setmodule("archiver.settings", priority="project")
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
+    if settings.getbool("ARCHIVER_LOOPBACK_ONLY"):
+        # a proxy from the environment would carry every request off the machine
+        settings.set("HTTPPROXY_ENABLED", False, priority="cmdline")
     return settings
 
 
@@ -23,6 +37,9 @@ def run_crawl(overrides: dict[str, Any]) -> dict[str, Any]:
     if not settings.getbool("ARCHIVER_VERBOSE"):
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     process = CrawlerProcess(settings)
+    if not settings.getbool("ARCHIVER_VERBOSE"):
+        for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+            logging.getLogger(name).addFilter(_NoDownloadTracebacks())
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler)
     process.start()
@@ -50,6 +67,7 @@ def fetch_page(url: str) -> tuple[str, bytes]:
         def failed(self, failure):
             result["error"] = failure.getErrorMessage()
 
+    # Nothing is recorded: the recorder is switched off (the other middlewares stay).
     settings = crawl_settings({"DOWNLOADER_MIDDLEWARES": {"archiver.warc.recorder.WarcRecorderMiddleware": None},
                                "ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR"})
     process = CrawlerProcess(settings)

@@ -28,7 +28,7 @@ def fresh_folder(out: str) -> Path:
 
 
 def run_demo(out: str, port: int) -> None:
-    from .cli import emit_json, print_crawl_report, run_and_report  # noqa: F401 (emit_json for symmetry)
+    from .cli import print_crawl_report, run_and_report
     from .demo import DemoSite
 
     folder = fresh_folder(out)

@@ -25,12 +25,6 @@ class PostItem:
 
 
 @dataclass
-class LinkCaptureItem:
-    link_url: str        # the URL as the article cites it
-    capture_id: int      # the capture of the page it led to (final hop, or the failure)
-
-
-@dataclass
 class ResolvedEmbedItem:
     resolve_url: str     # the short link the article showed (t.co, pic.twitter.com)
     post: PostRef

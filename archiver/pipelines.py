@@ -1,7 +1,7 @@
 """Items -> citation index. The spider wrote the evidence into the WARC before yielding."""
 from __future__ import annotations
 
-from .items import ArticleItem, LinkCaptureItem, PostItem, ResolvedEmbedItem
+from .items import ArticleItem, PostItem, ResolvedEmbedItem
 from .session import ArchiveSession
 
 
@@ -20,8 +20,6 @@ class IndexPipeline:
         elif isinstance(item, PostItem):
             self.index.add_post(item.snapshot, capture_id=item.capture_id, captured_at=item.captured_at,
                                 snapshot_record_id=item.snapshot_record_id)
-        elif isinstance(item, LinkCaptureItem):
-            self.index.set_link_capture(item.link_url, item.capture_id)
         elif isinstance(item, ResolvedEmbedItem):
             self.index.resolve_embed(item.resolve_url, item.post)
         return item

@@ -3,6 +3,7 @@ middleware, the spider and the pipeline of that crawl, closed when the crawl end
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import uuid
 from pathlib import Path
@@ -12,7 +13,9 @@ from scrapy import signals
 from . import __version__
 from .index import open_index
 from .model import CaptureInfo, WarcLocation
-from .warc.writer import WarcWriter, WrittenRecord
+from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
+
+logger = logging.getLogger(__name__)
 
 _ATTR = "_embed_archiver_session"
 
@@ -38,10 +41,16 @@ class ArchiveSession:
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "description": "Articles with the posts they embed, the pages they link and the outlets they credit",
         }
-        try:
-            info["ip"] = socket.gethostbyname(socket.gethostname())
-        except OSError:
-            pass
+        if not settings.getbool("ARCHIVER_LOOPBACK_ONLY"):  # a DNS query: not in loopback-only mode
+            try:
+                info["ip"] = socket.gethostbyname(socket.gethostname())
+            except OSError:
+                pass
+        # A crawl killed earlier left files open: close them whole before writing new ones.
+        for name, end in recover_open_files(paths["warcs"], paths["indexes"]):
+            dropped = self.index.drop_captures_beyond(name, end)
+            logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped)",
+                           name, dropped)
         self.writer = WarcWriter(
             paths["warcs"], paths["indexes"], prefix=settings.get("ARCHIVER_WARC_PREFIX"),
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"), gzip_level=settings.getint("ARCHIVER_GZIP_LEVEL"),

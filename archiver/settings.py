@@ -59,7 +59,8 @@ ARCHIVER_CAPTURE_POSTS = True         # capture embedded posts through their pla
 ARCHIVER_FETCH_MEDIA = True           # fetch media (photos, thumbnails) of captured posts
 ARCHIVER_ENDPOINTS = {}               # {"https://cdn.syndication.twimg.com": "http://127.0.0.1:8000/..."}
 ARCHIVER_LOOPBACK_ONLY = False        # refuse every non-loopback host (demo, tests)
-ARCHIVER_ALLOW_PRIVATE = False        # allow private/loopback addresses (the address guard comes later)
+ARCHIVER_ALLOW_PRIVATE = False        # reserved for the address guard (refusing private/loopback addresses), not yet enforced
+ARCHIVER_VERBOSE = False              # Scrapy's INFO logs (every request); otherwise warnings only
 
 
 def _from_env() -> None:

@@ -18,10 +18,10 @@ from lxml import etree
 from archiver import platforms
 from archiver.errors import InputError
 from archiver.extract import extract
-from archiver.items import ArticleItem, LinkCaptureItem, PostItem, ResolvedEmbedItem
+from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
 from archiver.model import ArticleMeta, ArticleRefs, PostRef, PostSnapshot
 from archiver.session import ArchiveSession
-from archiver.urls import same_site
+from archiver.urls import sort_key
 from archiver.warc.writer import warc_date
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ class ArticleSpider(scrapy.Spider):
     def __init__(self, *args, urls: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.extra_urls = [u for u in urls.split(",") if u]  # `scrapy crawl articles -a urls=A,B`
+        # Articles already extracted in this crawl: a page fetched twice (a seed that another
+        # article also links to) is indexed once, and its references followed once.
+        self.extracted: set[str] = set()
 
     @property
     def session(self) -> ArchiveSession:
@@ -77,15 +80,13 @@ class ArticleSpider(scrapy.Spider):
         for url in settings.getlist("ARCHIVER_FEEDS"):
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
 
-    def article_request(self, url: str, depth: int, link_url: str | None = None,
-                        explicit: bool = False) -> scrapy.Request:
+    def article_request(self, url: str, depth: int, explicit: bool = False) -> scrapy.Request:
         # Seeds are never dropped as duplicates: a seed also linked from another article is
         # still extracted as an article (the second fetch becomes a revisit record).
         # `explicit`: the user named this URL, so it is indexed as an article whatever it looks like;
         # pages found through sitemaps, feeds or links are indexed only if they look like articles.
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
-                              dont_filter=depth == 0,
-                              meta={"article_depth": depth, "link_url": link_url, "explicit_seed": explicit})
+                              dont_filter=depth == 0, meta={"article_depth": depth, "explicit_seed": explicit})
 
     def parse_sitemap(self, response):
         root = _xml_root(response.body)
@@ -121,8 +122,6 @@ class ArticleSpider(scrapy.Spider):
         meta = response.meta
         depth = meta.get("article_depth", 0)
         fetched_at = meta.get("warc_date") or warc_date()
-        if meta.get("link_url"):
-            yield LinkCaptureItem(meta["link_url"], meta["capture_id"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         is_html = "html" in content_type or (not content_type and b"<html" in response.body[:2048].lower())
         if response.status >= 400 or not is_html:
@@ -131,6 +130,9 @@ class ArticleSpider(scrapy.Spider):
             yield ArticleItem(ArticleRefs(response.url, ArticleMeta(response.url, is_article=False)),
                               meta.get("capture_id"), response.status, fetched_at, None)
             return
+        if sort_key(response.url) in self.extracted:
+            return
+        self.extracted.add(sort_key(response.url))
         refs = extract(response.body, response.url)
         if not refs.metadata.is_article and not meta.get("explicit_seed"):
             logger.info("Captured, not indexed as an article (no article markup): %s", response.url)
@@ -157,10 +159,9 @@ class ArticleSpider(scrapy.Spider):
                     yield from self.post_requests(post)
                     continue
             if link.link_kind == "internal" and depth < max_depth:
-                yield self.article_request(link.url, depth + 1, link_url=link.url)
+                yield self.article_request(link.url, depth + 1)
             elif settings.getbool("ARCHIVER_CAPTURE_LINKS") and link.in_body:
-                yield scrapy.Request(link.url, callback=self.parse_linked_page, errback=self.on_link_error,
-                                     meta={"link_url": link.url})
+                yield self.page_request(link.url)
 
     # -- posts ----------------------------------------------------------------------------------
 
@@ -168,8 +169,7 @@ class ArticleSpider(scrapy.Spider):
         platform = platforms.get(post.platform)
         if not platforms.can_capture(post.platform):
             # No public endpoint: the post's own page is the best evidence there is.
-            yield scrapy.Request(post.url, callback=self.parse_linked_page, errback=self.on_link_error,
-                                 meta={"link_url": post.url})
+            yield self.page_request(post.url)
             return
         for capture in platform.capture_requests(post):
             callback = self.parse_post if capture.role == "post" else self.parse_capture
@@ -220,8 +220,10 @@ class ArticleSpider(scrapy.Spider):
 
     # -- cited pages ----------------------------------------------------------------------------
 
-    def parse_linked_page(self, response):
-        yield LinkCaptureItem(response.meta["link_url"], response.meta["capture_id"])
+    def page_request(self, url: str) -> scrapy.Request:
+        """A cited page: recorded (every redirect hop too) and indexed as captures, which is all
+        its citation needs; the index follows the recorded redirects to report where it led."""
+        return scrapy.Request(url, callback=self.parse_capture, errback=self.on_error)
 
     # -- failures: recorded by the recorder; here they reach the index ----------------------------
 
@@ -234,12 +236,6 @@ class ArticleSpider(scrapy.Spider):
         request = failure.request
         yield ArticleItem(ArticleRefs(request.url, ArticleMeta(request.url, is_article=False)),
                           request.meta.get("capture_id"), None, request.meta.get("warc_date") or warc_date(), None)
-
-    def on_link_error(self, failure):
-        self.on_error(failure)
-        capture_id = failure.request.meta.get("capture_id")
-        if capture_id:
-            yield LinkCaptureItem(failure.request.meta["link_url"], capture_id)
 
     def on_post_error(self, failure):
         self.on_error(failure)

@@ -2,7 +2,7 @@
 Every row points at its evidence in a WARC (file, offset, length, record id)."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
 metadata = MetaData()
@@ -25,12 +25,12 @@ captures = Table(
     Column("url_key", Text, nullable=False),       # archiver.urls.sort_key(url)
     Column("date", String(32), nullable=False),    # WARC-Date
     Column("status", Integer),                     # HTTP status; NULL for a failure
-    Column("mime", String(255)),
+    Column("mime", Text),
     Column("record_type", String(16), nullable=False),  # response, revisit, metadata (failure)
     Column("record_id", String(64), nullable=False, unique=True),
     Column("filename", String(255)),
-    Column("offset", Integer),
-    Column("length", Integer),
+    Column("offset", BigInteger),
+    Column("length", BigInteger),
     Column("payload_digest", String(80)),
     Column("refers_to", String(64)),               # revisit: the record it repeats
     Column("location", Text),                      # redirect target
@@ -45,12 +45,12 @@ articles = Table(
     Column("url", Text, nullable=False, unique=True),
     Column("url_key", Text, nullable=False),
     Column("canonical_url", Text),
-    Column("site", String(255)),
+    Column("site", Text),
     Column("title", Text),
     Column("authors", Text),          # JSON list
-    Column("published", String(40)),
-    Column("modified", String(40)),
-    Column("language", String(35)),
+    Column("published", Text),
+    Column("modified", Text),
+    Column("language", Text),
     Column("fetched_at", String(32)),
     Column("status", Integer),
     Column("capture_id", Integer, ForeignKey("captures.id")),
@@ -66,26 +66,25 @@ refs = Table(
     Column("kind", String(8), nullable=False),      # embed, link, mention
     Column("position", Integer, nullable=False),
     Column("in_body", Boolean, nullable=False),
-    Column("platform", String(32)),
+    Column("platform", Text),
     Column("url", Text),                            # post URL (embed) or link URL
     Column("url_key", Text),
-    Column("post_id", String(255)),
-    Column("handle", String(255)),
-    Column("handle_key", String(255)),              # lowercased, no "@"
-    Column("shape", String(16)),
+    Column("post_id", Text),
+    Column("handle", Text),
+    Column("handle_key", Text),              # lowercased, no "@"
+    Column("shape", Text),
     Column("claim_text", Text),
     Column("claim_author", Text),
-    Column("claim_date", String(64)),
+    Column("claim_date", Text),
     Column("resolve_url", Text),
     Column("anchor_text", Text),
     Column("sentence", Text),
-    Column("link_kind", String(16)),
-    Column("outlet", String(255)),
-    Column("outlet_key", String(255)),              # lowercased outlet name
-    Column("domain", String(255)),
+    Column("link_kind", Text),
+    Column("outlet", Text),
+    Column("outlet_key", Text),              # lowercased outlet name
+    Column("domain", Text),
     Column("surface", Text),
     Column("unnamed", Boolean),
-    Column("capture_id", Integer, ForeignKey("captures.id")),  # link: capture of the cited page
 )
 Index("ix_refs_article", refs.c.article_id)
 Index("ix_refs_post", refs.c.platform, refs.c.post_id)
@@ -97,14 +96,14 @@ Index("ix_refs_url_key", refs.c.url_key)
 posts = Table(
     "posts", metadata,
     Column("id", Integer, primary_key=True),
-    Column("platform", String(32), nullable=False),
-    Column("post_id", String(255), nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("post_id", Text, nullable=False),
     Column("url", Text, nullable=False),
-    Column("handle", String(255)),
-    Column("handle_key", String(255)),
+    Column("handle", Text),
+    Column("handle_key", Text),
     Column("author", Text),
     Column("text", Text),
-    Column("created_at", String(40)),
+    Column("created_at", Text),
     Column("media", Text),            # JSON list
     Column("counts", Text),           # JSON object
     Column("status", String(16), nullable=False),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from urllib.parse import urljoin
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,8 +63,9 @@ class Index:
             with self.engine.begin() as conn:
                 metadata.create_all(conn)
                 self.has_fts = fts.create(conn)
-        except SQLAlchemyError as exc:
-            raise IndexError_(f"cannot open the index at {url}: {exc.__class__.__name__}: {exc}") from exc
+        except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
+            first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+            raise IndexError_(f"cannot open the index at {url}: {first_line}") from exc
         self.url = url
 
     def close(self) -> None:
@@ -84,19 +86,28 @@ class Index:
     # -- captures -------------------------------------------------------------------------------
 
     def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
-        loc = info.location
+        loc = info.location  # every capture, failures too, is a record in a WARC
         values = dict(
             crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
-            status=info.status, mime=info.mime, record_type=info.record_type,
-            record_id=loc.record_id if loc else f"failure:{info.date}:{info.url}",
-            filename=loc.filename if loc else None, offset=loc.offset if loc else None,
-            length=loc.length if loc else None, payload_digest=info.payload_digest,
+            status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
+            filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
             refers_to=info.refers_to, location=info.extra.get("location"), error=info.error)
         with self.engine.begin() as conn:
             found = conn.execute(select(captures.c.id).where(captures.c.record_id == values["record_id"])).first()
             if found:
                 return found[0]
             return conn.execute(insert(captures).values(**values)).inserted_primary_key[0]
+
+    def drop_captures_beyond(self, filename: str, end: int) -> int:
+        """Forget captures whose records were cut off a recovered file (a killed crawl)."""
+        with self.engine.begin() as conn:
+            gone = [r[0] for r in conn.execute(select(captures.c.id).where(
+                captures.c.filename == filename, captures.c.offset + captures.c.length > end))]
+            if gone:
+                for table in (articles, posts):
+                    conn.execute(update(table).where(table.c.capture_id.in_(gone)).values(capture_id=None))
+                conn.execute(delete(captures).where(captures.c.id.in_(gone)))
+        return len(gone)
 
     def find_payload(self, digest: str, url: str) -> tuple[str, str, str] | None:
         """An earlier 200 response of `url` with this payload digest, for revisit records."""
@@ -140,18 +151,25 @@ class Index:
             refs_record_id=refs_record_id)
         with self.engine.begin() as conn:
             found = conn.execute(select(articles.c.id).where(articles.c.url == result.url)).first()
+            resolved: dict[str, Any] = {}
             if found:
                 article_id = found[0]
                 conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
-                old = [r[0] for r in conn.execute(select(refs.c.id).where(refs.c.article_id == article_id))]
-                for ref_id in old:
-                    fts.remove(conn, fts.DOC_REF, ref_id)
+                old = conn.execute(select(refs).where(refs.c.article_id == article_id)).all()
+                # What the earlier fetch learnt stays: what its short links resolved to.
+                resolved = {r.resolve_url: r for r in old if r.resolve_url and r.post_id}
+                for r in old:
+                    fts.remove(conn, fts.DOC_REF, r.id)
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
             else:
                 article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
             fts.add(conn, fts.DOC_ARTICLE, article_id, " ".join(filter(None, [meta.title, *meta.authors])))
             for row in _ref_rows(article_id, result):
+                earlier = resolved.get(row.get("resolve_url")) if row["kind"] == "embed" and not row["post_id"] else None
+                if earlier is not None:
+                    row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,
+                               handle=earlier.handle, handle_key=earlier.handle_key)
                 ref_id = conn.execute(insert(refs).values(**row)).inserted_primary_key[0]
                 fts.add(conn, fts.DOC_REF, ref_id, " ".join(filter(None, (
                     row.get("claim_text"), row.get("claim_author"), row.get("anchor_text"),
@@ -166,12 +184,6 @@ class Index:
                                    refs.c.resolve_url == resolve_url)
                 .values(url=post.url, url_key=sort_key(post.url), post_id=post.post_id,
                         handle=post.handle, handle_key=fold(post.handle))).rowcount
-
-    def set_link_capture(self, link_url: str, capture_id: int) -> int:
-        with self.engine.begin() as conn:
-            return conn.execute(
-                update(refs).where(refs.c.kind == "link", refs.c.url_key == sort_key(link_url))
-                .values(capture_id=capture_id)).rowcount
 
     # -- posts ----------------------------------------------------------------------------------
 
@@ -246,9 +258,16 @@ class Index:
             items = []
             for r in rows:
                 row = dict(r._mapping)
-                capture_id = row.pop("post_capture_id") if row["kind"] == "embed" else row["capture_id"]
-                cap = conn.execute(select(captures).where(captures.c.id == capture_id)).first() if capture_id else None
-                row["capture"] = _capture_summary(dict(cap._mapping)) if cap else None
+                post_capture = row.pop("post_capture_id")
+                if row.get("post_id") and post_capture:
+                    # a post (embedded, or linked as a post) is captured through its platform
+                    cap = conn.execute(select(captures).where(captures.c.id == post_capture)).first()
+                    cap = dict(cap._mapping) if cap else None
+                elif row["kind"] == "link":
+                    cap = _final_capture(conn, row["url"])
+                else:
+                    cap = None
+                row["capture"] = _capture_summary(cap) if cap else None
                 row["status"] = _reference_status(row, row["capture"])
                 items.append(_clean(row))
         return {"article": _clean(art), "references": items}
@@ -277,7 +296,7 @@ class Index:
                 return []
             rows = conn.execute(
                 select(articles.c.url, articles.c.title, articles.c.published, refs.c.kind,
-                       func.count().label("n"), func.min(refs.c.position).label("first_position"))
+                       func.count().label("n"))
                 .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
                 .where(where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
                 .order_by(articles.c.published, articles.c.url).limit(limit))
@@ -374,14 +393,36 @@ def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
                    claim_text=e.claim_text, claim_author=e.claim_author, claim_date=e.claim_date,
                    resolve_url=e.resolve_url)
     for link in result.links:
+        post = match_url(link.url) if link.link_kind == "post" else None
         yield dict(article_id=article_id, kind="link", position=link.position, in_body=link.in_body,
                    url=link.url, url_key=sort_key(link.url), anchor_text=link.anchor_text,
                    sentence=link.sentence, link_kind=link.link_kind,
-                   domain=registrable_domain(host_of(link.url)))
+                   domain=registrable_domain(host_of(link.url)),
+                   platform=post.platform if post else None, post_id=post.post_id if post else None,
+                   handle=post.handle if post else None, handle_key=fold(post.handle) if post else None)
     for m in result.mentions:
         yield dict(article_id=article_id, kind="mention", position=m.position, in_body=m.in_body,
                    outlet=m.name, outlet_key=fold(m.name), domain=m.domain, surface=m.surface,
                    sentence=m.sentence, unnamed=m.unnamed)
+
+
+def _final_capture(conn: Connection, url: str, max_hops: int = 10) -> dict[str, Any] | None:
+    """The newest capture of a URL, following recorded redirects to where they led (in this crawl
+    or an earlier one): the status of a cited page is that of the page it leads to."""
+    last, seen = None, set()
+    for _ in range(max_hops + 1):
+        row = conn.execute(select(captures).where(captures.c.url_key == sort_key(url))
+                           .order_by(captures.c.date.desc(), captures.c.id.desc()).limit(1)).first()
+        if row is None:
+            return last
+        last = dict(row._mapping)
+        if not (last["status"] and 300 <= last["status"] < 400 and last["location"]):
+            return last
+        url = urljoin(last["url"], last["location"])
+        if url in seen:
+            return last  # a redirect loop
+        seen.add(url)
+    return last
 
 
 def _capture_summary(cap: dict[str, Any]) -> dict[str, Any]:
@@ -392,15 +433,18 @@ def _capture_summary(cap: dict[str, Any]) -> dict[str, Any]:
 def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> str:
     if row["kind"] == "mention":
         return "unnamed source" if row.get("unnamed") else "credited"
-    if row["kind"] == "embed":
-        if row.get("post_id") is None:
-            return "unresolved"
-        return row.get("post_status") or "not captured"
+    if row["kind"] == "embed" and row.get("post_id") is None:
+        return "unresolved"
+    if row.get("post_status"):
+        return row["post_status"]
     if capture is None:
         return "not captured"
-    if capture.get("status") is None:
+    status = capture.get("status")
+    if status is None:
         return f"failed: {capture.get('error') or 'no response'}"
-    return "ok" if capture["status"] < 400 else f"HTTP {capture['status']}"
+    if 300 <= status < 400:
+        return f"redirect without end (HTTP {status})"  # too many hops, or a loop
+    return "ok" if status < 400 else f"HTTP {status}"
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:

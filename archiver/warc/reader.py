@@ -23,6 +23,8 @@ class StoredRecord:
 
 def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
     path = Path(path)
+    if not path.exists() and path.with_name(path.name + ".open").exists():
+        path = path.with_name(path.name + ".open")  # the file a running crawl is still writing
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)

@@ -11,10 +11,14 @@ from .writer import HttpExchange, warc_date
 # Scrapy reports a failure through exceptions; these names are what the user reads.
 _FAILURE_NAMES = {
     "DNSLookupError": "DNS lookup failed",
+    "CannotResolveHostError": "DNS lookup failed",
     "TimeoutError": "timed out",
     "TCPTimedOutError": "timed out",
+    "DownloadTimeoutError": "timed out",
     "ConnectionRefusedError": "connection refused",
+    "DownloadConnectionRefusedError": "connection refused",
     "ConnectionLost": "connection lost",
+    "ResponseDataLossError": "connection lost mid-body",
     "ResponseNeverReceived": "no response",
     "IgnoreRequest": "not fetched",
 }
@@ -38,7 +42,8 @@ def failure_reason(exception: BaseException) -> str:
     name = type(exception).__name__
     detail = str(exception).strip()
     label = _FAILURE_NAMES.get(name, name)
-    return f"{label}: {detail}" if detail and detail not in label else label
+    reason = f"{label}: {detail}" if detail and detail not in label else label
+    return " ".join(reason.split())  # one line: it goes into a warc-fields block
 
 
 class WarcRecorderMiddleware:
@@ -50,9 +55,20 @@ class WarcRecorderMiddleware:
         return cls(ArchiveSession.for_crawler(crawler))
 
     def process_request(self, request, spider=None):
-        # WARC-Date is when the capture began; a retry is a new capture with its own date.
+        # WARC-Date is when the capture began; a retry or a redirect hop is a new capture with its
+        # own date. Meta is copied from hop to hop, so the date is tied to this request object.
         request.meta["warc_date"] = warc_date()
+        request.meta["warc_date_for"] = id(request)
         return None
+
+    @staticmethod
+    def start_date(request) -> str:
+        """When this request's capture began; a request refused before download (robots, the
+        loopback guard) never passed process_request and gets the present moment."""
+        if request.meta.get("warc_date_for") != id(request):
+            request.meta["warc_date"] = warc_date()
+            request.meta["warc_date_for"] = id(request)
+        return request.meta["warc_date"]
 
     def process_response(self, request, response, spider=None):
         if "cached" in response.flags:
@@ -64,7 +80,7 @@ class WarcRecorderMiddleware:
             request_headers=headers, request_body=request.body or b"", status=response.status,
             response_headers=header_list(response.headers), body=response.body,
             ip_address=str(response.ip_address) if response.ip_address else None,
-            date=request.meta.get("warc_date") or warc_date(), protocol=response.protocol or "HTTP/1.1")
+            date=self.start_date(request), protocol=response.protocol or "HTTP/1.1")
         written, _request_record = self.session.writer.write_exchange(exchange)
         content_type = response.headers.get(b"Content-Type")
         mime = _text(content_type).split(";")[0].strip().lower() if content_type else None
@@ -77,7 +93,7 @@ class WarcRecorderMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         reason = failure_reason(exception)
-        date = request.meta.get("warc_date") or warc_date()
+        date = self.start_date(request)
         payload = (f"fetch-error: {reason}\r\nurl: {request.url}\r\nmethod: {request.method}\r\n").encode("utf-8")
         # warc-fields metadata: never indexed for replay, so it cannot shadow a real capture.
         written = self.session.writer.write_metadata(request.url, payload, "application/warc-fields", date=date)

@@ -8,6 +8,7 @@ renames `<name>.warc.gz.open` to `<name>.warc.gz` only when the file is complete
 from __future__ import annotations
 
 import io
+import json
 import os
 import socket
 import zlib
@@ -17,9 +18,12 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..urls import sort_key
 from . import cdxj
 
 OPEN_SUFFIX = ".open"
@@ -102,7 +106,8 @@ class WarcWriter:
         self._name: str | None = None
         self._cdxj_lines: list[str] = []
         self._cdxj_open = None
-        self._seen: dict[str, tuple[str, str, str]] = {}  # payload digest -> first capture
+        # (payload digest, URL key) -> first capture, for revisits within this session
+        self._seen: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.closed_files: list[Path] = []
 
     # -- file lifecycle -------------------------------------------------------------------------
@@ -155,7 +160,8 @@ class WarcWriter:
             self._open()
 
     def _maybe_rotate(self) -> None:
-        # Checked after whole groups of records, so a capture never spans two files.
+        # Checked before each exchange, never between an exchange and the metadata the spider
+        # writes about it later, so a capture and its description stay in one file.
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
 
@@ -193,6 +199,7 @@ class WarcWriter:
 
     def write_exchange(self, exchange: HttpExchange) -> tuple[WrittenRecord, WrittenRecord]:
         """Response (or revisit) then request, linked by WARC-Concurrent-To, same WARC-Date."""
+        self._maybe_rotate()
         self._ensure_open()
         builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
         warc_headers = {"WARC-Date": exchange.date}
@@ -224,20 +231,23 @@ class WarcWriter:
         resp_written = self._write(response, status=exchange.status, mime=_bare_mime(mime))
         req_written = self._write(request, status=None, mime=None)
         if original is None and exchange.status == 200 and exchange.body:
-            self._seen.setdefault(digest, (resp_written.record_id, exchange.url, exchange.date))
-        self._maybe_rotate()
+            self._seen.setdefault((digest, sort_key(exchange.url)),
+                                  (resp_written.record_id, exchange.url, exchange.date))
         return resp_written, req_written
 
     def _find_original(self, digest: str, exchange: HttpExchange) -> tuple[str, str, str] | None:
+        """An earlier 200 capture of the same URL with the same payload (this session first,
+        then the archive's index): the same rule in both places."""
         if exchange.status != 200:
             return None
-        if digest in self._seen:
-            return self._seen[digest]
+        seen = self._seen.get((digest, sort_key(exchange.url)))
+        if seen is not None:
+            return seen
         return self.dedup(digest, exchange.url) if self.dedup else None
 
     def write_metadata(self, target_uri: str, payload: bytes, content_type: str, *,
                        refers_to: str | None = None, concurrent_to: str | None = None,
-                       date: str | None = None, rotate: bool = True) -> WrittenRecord:
+                       date: str | None = None) -> WrittenRecord:
         """A metadata record about another record (extraction result, post snapshot, failure)."""
         self._ensure_open()
         builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
@@ -249,10 +259,7 @@ class WarcWriter:
         record = builder.create_warc_record(target_uri, "metadata", payload=io.BytesIO(payload),
                                             length=len(payload), warc_content_type=content_type,
                                             warc_headers_dict=headers)
-        written = self._write(record, status=None, mime=content_type.split(";")[0].strip())
-        if rotate:
-            self._maybe_rotate()
-        return written
+        return self._write(record, status=None, mime=content_type.split(";")[0].strip())
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -261,3 +268,46 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
 
 def _bare_mime(value: str | None) -> str | None:
     return value.split(";")[0].strip().lower() if value else None
+
+
+def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
+    """Close what a killed crawl left open: each `.warc.gz.open` is cut after its last whole
+    record and renamed to its final name, with its CDXJ sorted beside it. Returns
+    (final name, whole length) of each, so the index can drop what lies beyond."""
+    recovered = []
+    for leftover in sorted(Path(warc_dir).glob("*.warc.gz" + OPEN_SUFFIX)):
+        name = leftover.name[: -len(OPEN_SUFFIX)]
+        end = _whole_records_end(leftover)
+        with open(leftover, "r+b") as fh:
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+        open_cdxj = Path(cdxj_dir) / (name + ".cdxj" + OPEN_SUFFIX)
+        lines = []
+        if open_cdxj.exists():
+            for raw in open_cdxj.read_text("utf-8", errors="replace").splitlines():
+                try:
+                    fields = json.loads(raw.split(" ", 2)[2])
+                    if int(fields["offset"]) + int(fields["length"]) <= end:
+                        lines.append(raw)
+                except (IndexError, ValueError, KeyError):
+                    continue  # a line cut short by the kill
+            open_cdxj.unlink()
+        cdxj.write_sorted(lines, Path(cdxj_dir) / (name + ".cdxj"))
+        os.replace(leftover, Path(warc_dir) / name)
+        recovered.append((name, end))
+    return recovered
+
+
+def _whole_records_end(path: Path) -> int:
+    """Offset just past the last record that reads back whole."""
+    end = 0
+    with open(path, "rb") as fh:
+        iterator = ArchiveIterator(fh)
+        try:
+            for record in iterator:
+                record.raw_stream.read()  # reading to the end checks the gzip member is whole
+                end = iterator.get_record_offset() + iterator.get_record_length()
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error):
+            pass
+    return end

@@ -58,8 +58,7 @@ def test_fts_input_is_never_query_syntax(index):
 
 def test_sources_report_capture_status(index):
     index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
-    page = capture(index, "https://www.theguardian.com/world/x", status=404)
-    index.set_link_capture("https://www.theguardian.com/world/x", page)
+    capture(index, "https://www.theguardian.com/world/x", status=404)
     post_capture = capture(index, "https://cdn.syndication.twimg.com/tweet-result?id=1", record="<urn:uuid:2>")
     index.add_post(PostSnapshot("twitter", "1901199946615513871", POST, "deleted", "e", detail="gone"),
                    capture_id=post_capture, captured_at="t", snapshot_record_id="<urn:uuid:3>")
@@ -104,3 +103,23 @@ def test_an_article_url_wins_over_another_page_naming_it_canonical(index):
     assert index.article(ART)["title"] == "AMP"      # only the AMP page is known: found by its canonical
     index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
     assert index.article(ART)["url"] == ART
+
+
+def test_a_link_reports_where_its_redirects_led(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    index.add_capture(CaptureInfo(url="https://www.theguardian.com/world/x", date="2026-01-01T00:00:00.000000Z",
+                                  status=301, mime="text/html", location=WarcLocation("a.warc.gz", 0, 5, "<urn:uuid:r1>"),
+                                  payload_digest="sha1:A", extra={"location": "/world/y"}))
+    capture(index, "https://www.theguardian.com/world/y", record="<urn:uuid:r2>")
+    link = [r for r in index.sources(ART)["references"] if r["kind"] == "link"][0]
+    assert link["status"] == "ok" and link["capture"]["url"] == "https://www.theguardian.com/world/y"
+
+
+def test_a_redirect_loop_is_reported_not_followed_forever(index):
+    index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    for n, (src, dst) in enumerate([("x", "/world/z"), ("z", "/world/x")]):
+        index.add_capture(CaptureInfo(url=f"https://www.theguardian.com/world/{src}", date="2026-01-01T00:00:00.000000Z",
+                                      status=302, mime="text/html", location=WarcLocation("a.warc.gz", n, 5, f"<urn:uuid:l{n}>"),
+                                      payload_digest=None, extra={"location": dst}))
+    link = [r for r in index.sources(ART)["references"] if r["kind"] == "link"][0]
+    assert link["status"] == "redirect without end (HTTP 302)"
