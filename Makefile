@@ -1,7 +1,8 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Each creates what it needs.
 PYTHON ?= python3
 VENV := .venv
-PYWB_VENV := .venv-pywb   # pywb pins redis<3: it gets a virtualenv of its own
+# pywb pins redis<3: it gets a virtualenv of its own, so the project's own pins stay free
+PYWB_VENV := .venv-pywb
 PYWB_VERSION := 2.10.0
 
 .PHONY: demo test bench clean

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -299,15 +297,29 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
     return recovered
 
 
-def _whole_records_end(path: Path) -> int:
-    """Offset just past the last record that reads back whole."""
-    end = 0
+def _whole_records_end(path: Path, chunk_size: int = 1 << 20) -> int:
+    """Offset just past the last whole gzip member. Each record is its own member, and a member
+    is whole only when zlib reaches its end and its CRC checks (a reader that stops at EOF
+    would accept a record cut in half)."""
+    end = position = 0
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
     with open(path, "rb") as fh:
-        iterator = ArchiveIterator(fh)
-        try:
-            for record in iterator:
-                record.raw_stream.read()  # reading to the end checks the gzip member is whole
-                end = iterator.get_record_offset() + iterator.get_record_length()
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error):
-            pass
-    return end
+        pending = b""
+        while True:
+            if not pending:
+                pending = fh.read(chunk_size)
+                if not pending:
+                    return end
+            try:
+                inflater.decompress(pending)
+            except zlib.error:
+                return end
+            if inflater.eof:
+                used = len(pending) - len(inflater.unused_data)
+                position += used
+                end = position
+                pending = inflater.unused_data
+                inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            else:
+                position += len(pending)
+                pending = b""
