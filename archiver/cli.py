@@ -28,6 +28,18 @@ def console():
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+def print_table(title: str, columns: tuple[str, ...], rows) -> None:
+    """One rich table: long cells fold instead of being cut (URLs must stay whole)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)
+
+
 @contextmanager
 def archive_index(out: str, db: str | None):
     """The index of an archive, closed on leaving; a clear error when there is none yet."""
@@ -170,18 +182,14 @@ def _article_row(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_crawl_report(report: dict[str, Any]) -> None:
-    from rich.table import Table
+    def platforms(row):
+        return ", ".join(f"{p} {n}" for p, n in sorted(row["platforms"].items()))
 
+    print_table("Articles crawled", ("article", "HTTP", "embeds (by platform)", "links", "outlets"), (
+        (row["title"] or row["url"], str(row["status"] or "failed"),
+         f"{row['embeds']} ({platforms(row)})" if row["embeds"] else "0", str(row["links"]), str(row["mentions"]))
+        for row in report["articles"]))
     out = console()
-    table = Table(title="Articles crawled", show_lines=False)
-    for name in ("article", "HTTP", "embeds (by platform)", "links", "outlets"):
-        table.add_column(name, overflow="fold")
-    for row in report["articles"]:
-        platforms = ", ".join(f"{p} {n}" for p, n in sorted(row["platforms"].items())) or "-"
-        table.add_row(row["title"] or row["url"], str(row["status"] or "failed"),
-                      f"{row['embeds']} ({platforms})" if row["embeds"] else "0", str(row["links"]),
-                      str(row["mentions"]))
-    out.print(table)
     s = report["summary"]
     out.print(f"Captured: {s['captures'] - s['captures_failed']} ok, {s['captures_failed']} failed or 4xx/5xx "
               f"of {s['captures']} exchanges; posts: {s['posts_ok']} ok of {s['posts']}")
@@ -219,30 +227,15 @@ def extract(source, url, as_json):
 
 
 def print_extraction(result) -> None:
-    from rich.table import Table
-
-    out = console()
     meta = result.metadata
-    out.print(f"[bold]{meta.title or result.url}[/bold]  {meta.site_name or ''}  {meta.published or ''}")
-    table = Table(title=f"{len(result.embeds)} embeds")
-    for name in ("#", "platform", "post", "handle", "claim date", "in body"):
-        table.add_column(name, overflow="fold")
-    for e in result.embeds:
-        table.add_row(str(e.position), e.platform, e.url or f"unresolved ({e.resolve_url or 'no link'})",
-                      e.handle or "", e.claim_date or "", "yes" if e.in_body else "no")
-    out.print(table)
-    table = Table(title=f"{len(result.links)} links")
-    for name in ("#", "kind", "url", "anchor"):
-        table.add_column(name, overflow="fold")
-    for link in result.links:
-        table.add_row(str(link.position), link.link_kind, link.url, link.anchor_text)
-    out.print(table)
-    table = Table(title=f"{len(result.mentions)} credited outlets")
-    for name in ("#", "outlet", "as written", "sentence"):
-        table.add_column(name, overflow="fold")
-    for m in result.mentions:
-        table.add_row(str(m.position), m.name or "(unnamed source)", m.surface, m.sentence)
-    out.print(table)
+    console().print(f"[bold]{meta.title or result.url}[/bold]  {meta.site_name or ''}  {meta.published or ''}")
+    print_table(f"{len(result.embeds)} embeds", ("#", "platform", "post", "handle", "claim date", "in body"), (
+        (str(e.position), e.platform, e.url or f"unresolved ({e.resolve_url or 'no link'})", e.handle or "",
+         e.claim_date or "", "yes" if e.in_body else "no") for e in result.embeds))
+    print_table(f"{len(result.links)} links", ("#", "kind", "url", "anchor"), (
+        (str(link.position), link.link_kind, link.url, link.anchor_text) for link in result.links))
+    print_table(f"{len(result.mentions)} credited sources", ("#", "outlet", "as written", "sentence"), (
+        (str(m.position), m.name or "(unnamed source)", m.surface, m.sentence) for m in result.mentions))
 
 
 # -- lookups -------------------------------------------------------------------------------------
@@ -259,13 +252,8 @@ def lookup(query, as_json, out, db):
         return
     if not rows:
         raise NotFound(f"no citation matches {query!r}")
-    from rich.table import Table
-    table = Table(title=f"{len(rows)} citations matching {query!r}")
-    for name in ("article", "kind", "cites", "as shown"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(r.get("article_title") or r["article_url"], r["kind"], _target(r), _shown(r))
-    console().print(table)
+    print_table(f"{len(rows)} citations matching {query!r}", ("article", "kind", "cites", "as shown"), (
+        (r.get("article_title") or r["article_url"], r["kind"], _target(r), _shown(r)) for r in rows))
 
 
 def _target(row: dict[str, Any]) -> str:
@@ -296,16 +284,14 @@ def sources(article_url, as_json, out, db):
     if as_json:
         emit_json(result)
         return
-    from rich.table import Table
+    def where(cap):
+        return f"{cap['filename']}:{cap['offset']}+{cap['length']}" if cap.get("filename") else "-"
+
     art = result["article"]
-    table = Table(title=f"{art.get('title') or art['url']} cites {len(result['references'])} sources")
-    for name in ("#", "kind", "source", "status", "captured", "WARC location"):
-        table.add_column(name, overflow="fold")
-    for r in result["references"]:
-        cap = r.get("capture") or {}
-        where = f"{cap['filename']}:{cap['offset']}+{cap['length']}" if cap.get("filename") else "-"
-        table.add_row(str(r["position"]), r["kind"], _target(r), r["status"], cap.get("date", "-"), where)
-    console().print(table)
+    print_table(f"{art.get('title') or art['url']} cites {len(result['references'])} sources",
+                ("#", "kind", "source", "status", "captured", "WARC location"), (
+                    (str(r["position"]), r["kind"], _target(r), r["status"], (r.get("capture") or {}).get("date", "-"),
+                     where(r.get("capture") or {})) for r in result["references"]))
 
 
 @cli.command("cited-by")
@@ -320,14 +306,11 @@ def cited_by(target, as_json, out, db):
         return
     if not rows:
         raise NotFound(f"no article cites {target!r}")
-    from rich.table import Table
-    table = Table(title=f"{len(rows)} articles cite {target!r}")
-    for name in ("article", "published", "how"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        how = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(r["kinds"].items()))
-        table.add_row(r.get("title") or r["article_url"], r.get("published") or "", how)
-    console().print(table)
+    def how(r):
+        return ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(r["kinds"].items()))
+
+    print_table(f"{len(rows)} articles cite {target!r}", ("article", "published", "how"), (
+        (r.get("title") or r["article_url"], r.get("published") or "", how(r)) for r in rows))
 
 
 @cli.command()
