@@ -263,7 +263,7 @@ def _target(row: dict[str, Any]) -> str:
         return f"{row.get('platform')} {who}{row.get('url') or '(unresolved)'}{status}"
     if row["kind"] == "link":
         return row.get("url", "")
-    return row.get("outlet") or "(unnamed source)"
+    return row.get("outlet") or f"(unnamed) {row.get('surface', '')}"
 
 
 def _shown(row: dict[str, Any]) -> str:
