@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -95,34 +95,17 @@ def _host(url: str) -> str:
 
 
 def match(url: str | None, base: str) -> PostRef | None:
-    """A post ref for an embed URL: platform matchers plus embed-only URL forms."""
-    if not url:
-        return None
-    url = url.strip()
-    if url.startswith("//"):
-        url = "https:" + url
-    full = absolute(url, base)
+    """A post ref for an embed URL (relative or protocol-relative as pages write them)."""
+    full = absolute("https:" + url.strip() if url and url.strip().startswith("//") else url or "", base)
     if not full:
         return None
-    host = _host(full)
-    parts = urlsplit(full)
-    if host.endswith("platform.twitter.com") or host.endswith("platform.x.com"):
-        if "/embed/Tweet.html" in parts.path or "/embed/index.html" in parts.path:
-            tid = (parse_qs(parts.query).get("id") or [None])[0]
-            if tid and tid.isdigit():
-                return twitter.match_url(urlsplit(twitter.post_url(tid, None)))
-        return None  # widget_iframe, timelines and other plumbing
-    if host in ("t.me", "telegram.me") and ("discussion" in parts.query or "comments" in parts.query):
-        return None  # the comments widget, not a post
-    if host.endswith("facebook.com") and "/plugins/" in parts.path and not any(
-            k in parts.path for k in ("/post.php", "/video.php")):
-        return None  # like / page / comments plugins
     found = platforms.match_url(full)
     if found is not None:
         return found
-    # Mastodon on any instance: /@user/<id>/embed
+    # An iframe's /@user/<id>/embed is Mastodon on any instance, even one the registry can't list.
+    parts = urlsplit(full)
     if parts.path.rstrip("/").endswith("/embed") and "/@" in parts.path:
-        return mastodon.match_url(parts._replace(netloc=host))
+        return mastodon.match_url(parts._replace(netloc=_host(full)))
     return None
 
 

@@ -22,8 +22,8 @@ def match_url(parts: SplitResult) -> PostRef | None:
     host = parts.hostname or ""
     if host == "fb.watch" and seg:
         return ref(NAME, f"https://fb.watch/{seg[0]}/", seg[0])
-    if seg[:1] == ["plugins"]:  # plugins/post.php?href=<post URL>
-        href = query(parts, "href")
+    if seg[:1] == ["plugins"]:  # plugins/post.php?href=<post URL>; like, page, comments: not posts
+        href = query(parts, "href") if seg[-1:] in (["post.php"], ["video.php"]) else None
         if href and "facebook.com" in href:
             inner = urlsplit(href)
             return match_url(inner._replace(netloc=(inner.hostname or "").lower()))

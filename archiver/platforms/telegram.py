@@ -28,6 +28,8 @@ def from_widget_attr(value: str) -> PostRef | None:
 
 
 def match_url(parts: SplitResult) -> PostRef | None:
+    if "discussion" in parts.query or "comments" in parts.query:
+        return None  # the comments widget of a post, not the post
     seg = path_segments(parts)
     if seg and seg[0] == "s":
         seg = seg[1:]

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from urllib.parse import SplitResult, quote
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, load_json, path_segments, ref
+from .base import CaptureRequest, load_json, path_segments, query, ref
 
 NAME = "twitter"
-HOSTS = ("twitter.com", "x.com", "t.co", "pic.twitter.com", "pic.x.com")
+HOSTS = ("twitter.com", "x.com", "t.co", "pic.twitter.com", "pic.x.com")  # platform.* too, as subdomains
 HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 NOT_HANDLES = frozenset({"i", "intent", "share", "hashtag", "search", "home", "explore", "settings",
                          "messages", "notifications", "compose", "widgets", "login", "signup"})
@@ -39,6 +39,11 @@ def match_url(parts: SplitResult) -> PostRef | None:
     if host in ("t.co", "pic.twitter.com", "pic.x.com"):
         return None  # short links: only their redirect tells the status id
     seg = path_segments(parts)
+    if host.startswith("platform."):
+        # the iframe widgets.js renders (or a publisher hand-writes): /embed/Tweet.html?id=<id>;
+        # everything else there (widget_iframe, timelines) is plumbing, not a post
+        post_id = query(parts, "id") if seg[:1] == ["embed"] and seg[-1:] in (["Tweet.html"], ["index.html"]) else None
+        return ref(NAME, post_url(post_id, None), post_id) if post_id and post_id.isdigit() else None
     # /<handle>/status/<id>[/photo/1], /i/web/status/<id>, /i/status/<id>
     for i, s in enumerate(seg[:-1]):
         if s in ("status", "statuses") and seg[i + 1].isdigit():

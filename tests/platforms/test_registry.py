@@ -65,3 +65,15 @@ def test_bluesky_not_found_and_youtube_oembed():
                           b'{"title":"T","author_name":"Chan","author_url":"https://www.youtube.com/@chan","thumbnail_url":"https://i.ytimg.com/vi/FF2JAEzzUJi/hqdefault.jpg"}')
     assert (video.status, video.text, video.author, video.handle) == ("ok", "T", "Chan", "chan")
     assert youtube.parse(PostRef("youtube", "x", "x"), "u", 401, b"").status == "needs_auth"
+
+
+@pytest.mark.parametrize("url,post_id", [
+    ("https://platform.twitter.com/embed/Tweet.html?dnt=true&id=1901199946615513871", "1901199946615513871"),
+    ("https://platform.twitter.com/widgets/widget_iframe.2b2d73daf636805223fb11d48f3e94f7.html?origin=x", None),
+    ("https://www.facebook.com/plugins/like.php?href=https%3A%2F%2Fwww.facebook.com%2Fp%2Fposts%2F123", None),
+    ("https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fp%2Fvideos%2F456%2F", "456"),
+    ("https://t.me/kpszsu/27514?embed=1&discussion=1", None),
+])
+def test_embed_only_url_forms_are_decided_by_their_platform(url, post_id):
+    ref = platforms.match_url(url)
+    assert (ref.post_id if ref else None) == post_id
