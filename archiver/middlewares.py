@@ -7,14 +7,14 @@ from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares import cookies as _scrapy_cookies
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from tldextract import TLDExtract
+
+from .urls import OFFLINE_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 # Scrapy's cookie middleware splits domains with a TLDExtract that downloads the public suffix
 # list on first use. This tool never talks to hosts it was not asked to archive: use the list
 # bundled with tldextract instead. (This module is loaded by every crawl, before any request.)
-OFFLINE_SUFFIXES = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None)
 _scrapy_cookies._split_domain = OFFLINE_SUFFIXES
 
 

@@ -6,7 +6,7 @@ so the field names are part of the on-disk format.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 # Status of a captured post, as the platform reported it.
@@ -227,4 +227,4 @@ class CaptureInfo:
     record_type: str = "response"  # "response", "revisit", "metadata" (failure)
     refers_to: str | None = None   # for a revisit: the record id it repeats
     error: str | None = None       # failure reason (DNS, timeout, refused, ...)
-    extra: dict[str, Any] = field(default_factory=dict)
+    redirect_to: str | None = None  # the Location of a 3xx, so a citation can follow where it led

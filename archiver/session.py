@@ -76,7 +76,7 @@ class ArchiveSession:
             url=written.url, date=written.date, status=status, mime=mime,
             location=WarcLocation(written.filename, written.offset, written.length, written.record_id),
             payload_digest=written.payload_digest, record_type=written.record_type,
-            refers_to=written.refers_to, error=error, extra={"location": location} if location else {})
+            refers_to=written.refers_to, error=error, redirect_to=location)
         return self.index.add_capture(info, self.crawl_id)
 
     def write_json_metadata(self, target_uri: str, data: dict, *, refers_to: str | None,

@@ -15,8 +15,9 @@ TRACKING_PARAMS = frozenset({
     "at_campaign", "wt_mc", "utm", "twsrc", "spm", "si", "feature",
 })
 
-# The public suffix list bundled with tldextract: never fetched at run time (offline tool).
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# The public suffix list bundled with tldextract, never fetched at run time. Private suffixes
+# count (x.github.io and y.github.io are different sites); Scrapy's cookie middleware uses it too.
+OFFLINE_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None)
 
 
 def _is_tracking(name: str) -> bool:
@@ -78,9 +79,5 @@ def registrable_domain(host: str) -> str:
         return host
     except ValueError:
         pass
-    ext = _EXTRACT(host)
+    ext = OFFLINE_SUFFIXES(host)
     return ext.top_domain_under_public_suffix or host
-
-
-def same_site(url_a: str, url_b: str) -> bool:
-    return registrable_domain(host_of(url_a)) == registrable_domain(host_of(url_b))

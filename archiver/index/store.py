@@ -91,7 +91,7 @@ class Index:
             crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
             status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
             filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
-            refers_to=info.refers_to, location=info.extra.get("location"), error=info.error)
+            refers_to=info.refers_to, location=info.redirect_to, error=info.error)
         with self.engine.begin() as conn:
             found = conn.execute(select(captures.c.id).where(captures.c.record_id == values["record_id"])).first()
             if found:

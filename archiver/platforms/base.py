@@ -12,15 +12,11 @@ and, when the platform has a public endpoint worth calling:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, parse_qs
 
 from ..model import PostRef
-
-ID_DIGITS = re.compile(r"^\d+$")
-
 
 @dataclass(frozen=True)
 class CaptureRequest:

@@ -106,6 +106,7 @@ class WarcWriter:
         self._cdxj_open = None
         # (payload digest, URL key) -> first capture, for revisits within this session
         self._seen: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self._builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)  # builds, never writes
         self.closed_files: list[Path] = []
 
     # -- file lifecycle -------------------------------------------------------------------------
@@ -132,8 +133,7 @@ class WarcWriter:
             "hostname": socket.gethostname(),
             **{k: v for k, v in self.info.items() if k != "software"},
         }
-        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
-        self._write(builder.create_warcinfo_record(name, info), status=None, mime=None)
+        self._write(self._builder.create_warcinfo_record(name, info), status=None, mime=None)
 
     def close(self) -> Path | None:
         """Finish the current file: sorted CDXJ beside it, then the rename that marks it whole."""
@@ -199,7 +199,7 @@ class WarcWriter:
         """Response (or revisit) then request, linked by WARC-Concurrent-To, same WARC-Date."""
         self._maybe_rotate()
         self._ensure_open()
-        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
+        builder = self._builder
         warc_headers = {"WARC-Date": exchange.date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
@@ -248,7 +248,7 @@ class WarcWriter:
                        date: str | None = None) -> WrittenRecord:
         """A metadata record about another record (extraction result, post snapshot, failure)."""
         self._ensure_open()
-        builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)
+        builder = self._builder
         headers = {"WARC-Date": date or warc_date(), "Content-Type": content_type}
         if refers_to:
             headers["WARC-Refers-To"] = refers_to

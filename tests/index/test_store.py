@@ -109,7 +109,7 @@ def test_a_link_reports_where_its_redirects_led(index):
     index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
     index.add_capture(CaptureInfo(url="https://www.theguardian.com/world/x", date="2026-01-01T00:00:00.000000Z",
                                   status=301, mime="text/html", location=WarcLocation("a.warc.gz", 0, 5, "<urn:uuid:r1>"),
-                                  payload_digest="sha1:A", extra={"location": "/world/y"}))
+                                  payload_digest="sha1:A", redirect_to="/world/y"))
     capture(index, "https://www.theguardian.com/world/y", record="<urn:uuid:r2>")
     link = [r for r in index.sources(ART)["references"] if r["kind"] == "link"][0]
     assert link["status"] == "ok" and link["capture"]["url"] == "https://www.theguardian.com/world/y"
@@ -120,6 +120,6 @@ def test_a_redirect_loop_is_reported_not_followed_forever(index):
     for n, (src, dst) in enumerate([("x", "/world/z"), ("z", "/world/x")]):
         index.add_capture(CaptureInfo(url=f"https://www.theguardian.com/world/{src}", date="2026-01-01T00:00:00.000000Z",
                                       status=302, mime="text/html", location=WarcLocation("a.warc.gz", n, 5, f"<urn:uuid:l{n}>"),
-                                      payload_digest=None, extra={"location": dst}))
+                                      payload_digest=None, redirect_to=dst))
     link = [r for r in index.sources(ART)["references"] if r["kind"] == "link"][0]
     assert link["status"] == "redirect without end (HTTP 302)"
