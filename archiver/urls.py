@@ -6,7 +6,7 @@ import ipaddress
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import tldextract
-from w3lib.url import canonicalize_url, url_query_cleaner
+from w3lib.url import canonicalize_url
 
 # Query parameters that only track the reader; dropped from canonical URLs.
 TRACKING_PARAMS = frozenset({
@@ -59,8 +59,9 @@ def canonical(url: str) -> str:
 
 
 def sort_key(url: str) -> str:
-    """A stricter key (sorted query, percent-encoding normalised) for matching URLs to captures."""
-    return canonicalize_url(url_query_cleaner(url, [], remove=False), keep_fragments=False)
+    """A stricter key for matching URLs to captures: the canonical form with its query sorted and
+    percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet)."""
+    return canonicalize_url(canonical(url), keep_fragments=False)
 
 
 def host_of(url: str) -> str:
