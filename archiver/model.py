@@ -75,13 +75,15 @@ class Embed:
 class Link:
     """An outbound link of the article body."""
 
-    url: str                      # absolute, canonicalised (tracking parameters dropped)
+    url: str                      # absolute, as the article wrote it (fragment dropped): what a reader's
+                                  # click requests, so it is what gets captured and what replay finds
     anchor_text: str
     sentence: str
     position: int
     in_body: bool
     link_kind: str                # "post", "page", "document", "internal"
     rel: str | None = None
+    canonical: str | None = None  # tracking parameters dropped, host lowercased: the link's identity
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -59,6 +59,7 @@ class ArticleSpider(scrapy.Spider):
         # Articles already extracted in this crawl: a page fetched twice (a seed that another
         # article also links to) is indexed once, and its references followed once.
         self.extracted: set[str] = set()
+        self.pages_requested: set[str] = set()  # cited pages, by sort_key
 
     @property
     def session(self) -> ArchiveSession:
@@ -161,7 +162,7 @@ class ArticleSpider(scrapy.Spider):
             if link.link_kind == "internal" and depth < max_depth:
                 yield self.article_request(link.url, depth + 1)
             elif settings.getbool("ARCHIVER_CAPTURE_LINKS") and link.in_body:
-                yield self.page_request(link.url)
+                yield from self.page_request(link.url)
 
     # -- posts ----------------------------------------------------------------------------------
 
@@ -169,7 +170,7 @@ class ArticleSpider(scrapy.Spider):
         platform = platforms.get(post.platform)
         if not platforms.can_capture(post.platform):
             # No public endpoint: the post's own page is the best evidence there is.
-            yield self.page_request(post.url)
+            yield from self.page_request(post.url)
             return
         for capture in platform.capture_requests(post):
             callback = self.parse_post if capture.role == "post" else self.parse_capture
@@ -220,10 +221,16 @@ class ArticleSpider(scrapy.Spider):
 
     # -- cited pages ----------------------------------------------------------------------------
 
-    def page_request(self, url: str) -> scrapy.Request:
+    def page_request(self, url: str):
         """A cited page: recorded (every redirect hop too) and indexed as captures, which is all
-        its citation needs; the index follows the recorded redirects to report where it led."""
-        return scrapy.Request(url, callback=self.parse_capture, errback=self.on_error)
+        its citation needs; the index follows the recorded redirects to report where it led.
+        Fetched once per crawl under its canonical form: articles citing it with other tracking
+        parameters share the capture (Scrapy's fingerprint keeps utm_* apart)."""
+        key = sort_key(url)
+        if key in self.pages_requested:
+            return
+        self.pages_requested.add(key)
+        yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error)
 
     # -- failures: recorded by the recorder; here they reach the index ----------------------------
 

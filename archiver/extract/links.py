@@ -1,4 +1,4 @@
-"""Outbound links of the article body: absolute, canonical, de-duplicated, classified.
+"""Outbound links of the article body: absolute, de-duplicated by canonical form, classified.
 
 Links inside embedded posts belong to the post; share/intent buttons and chrome boxes nested in
 the body are not citations. Internal links are kept (the crawler follows them) as kind "internal".
@@ -24,9 +24,6 @@ SHARE = re.compile(
     r"|news\.ycombinator\.com/submitlink|flipboard\.com/bookmarklet|mix\.com/add|xing\.com/spi/shares"
     r"|bsky\.app/intent|threads\.net/intent|b\.hatena\.ne\.jp/entry|line\.me/R/msg|social-plugins\.line\.me"
     r"|addtoany\.com/(?:share|add_to)|addthis\.com/bookmark|plus\.google\.com/share|mailto:", re.I)
-# True: report links as written (fragment dropped) instead of canonical(); the eval scorer compares
-# raw hrefs, so canonical forms of links with tracking parameters count as misses there.
-KEEP_AS_WRITTEN = False
 # substrings one of which every share URL above contains: a cheap test before the regex
 _SHARE_HINTS = ("share", "intent", "submit", "pin/create", "whatsapp", "wa.me", "mailto:", "pocket", "bookmark",
                 "hatena", "line.me", "addtoany", "addthis", "submitlink", "bookmarklet", "mix.com", "xing",
@@ -117,17 +114,19 @@ def find_links(body, excluded: set, base: str, page_url: str, block_of: dict) ->
         url = href if href.startswith(("http://", "https://")) and " " not in href else absolute(href, base)
         if url is None:
             continue
-        url = url.split("#")[0] if KEEP_AS_WRITTEN else _canonical(url)
-        if url in seen:
-            continue
-        seen.add(url)
-        host, path = _host_path(url)
+        url = url.split("#", 1)[0]
+        key = _canonical(url)
+        if key in seen:
+            continue  # the same page under other tracking parameters or fragments: one link
+        seen.add(key)
+        host, path = _host_path(key)
         anchor = squash(text_of(a)) or squash(a.get("title") or a.get("aria-label") or "")
         out.append((a, {
             "url": url,
             "anchor_text": anchor,
             "sentence": _sentence(a, anchor, block_of, cache),
-            "link_kind": kind_of(url, host, path, own),
+            "link_kind": kind_of(key, host, path, own),
             "rel": squash(a.get("rel")) or None,
+            "canonical": key,
         }, host))
     return out

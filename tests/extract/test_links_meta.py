@@ -9,26 +9,34 @@ TWEET = ('<blockquote class="twitter-tweet"><p>Look <a href="https://t.co/inside
          '&mdash; A (@a_user) <a href="https://twitter.com/a_user/status/1700000000000000009">May 1, 2024</a></blockquote>')
 
 
-def test_body_links_are_absolute_canonical_and_classified(run):
+def test_body_links_are_absolute_as_written_deduplicated_by_canonical_form_and_classified(run):
     refs = run(
         '<p>The report (<a href="https://www.gov.example/report.pdf?utm_source=tw">PDF</a>) was '
         '<a href="https://www.bbc.co.uk/news/world-1?utm_medium=social&amp;id=7#section">covered widely</a>. '
         'See also <a href="/2025/03/15/earlier.html">our earlier story</a> and '
-        '<a href="https://twitter.com/someone/status/1700000000000000001">this post</a>.</p>'
+        '<a href="https://twitter.com/someone/status/1700000000000000001?ref_src=twsrc%5Etfw">this post</a>.</p>'
         '<p>Again <a href="https://www.bbc.co.uk/news/world-1?id=7">the BBC piece</a>.</p>')
-    by_url = {link.url: link for link in refs.links}
-    assert set(by_url) == {
+    by_canonical = {link.canonical: link for link in refs.links}
+    assert len(refs.links) == 4  # the BBC piece twice, under other tracking parameters: one link
+    assert set(by_canonical) == {
         "https://www.gov.example/report.pdf",
         "https://www.bbc.co.uk/news/world-1?id=7",
         "https://news.example.com/2025/03/15/earlier.html",
         "https://twitter.com/someone/status/1700000000000000001",
     }
-    assert by_url["https://www.gov.example/report.pdf"].link_kind == "document"
-    assert by_url["https://www.bbc.co.uk/news/world-1?id=7"].link_kind == "page"
-    assert by_url["https://www.bbc.co.uk/news/world-1?id=7"].anchor_text == "covered widely"
-    assert by_url["https://news.example.com/2025/03/15/earlier.html"].link_kind == "internal"
-    assert by_url["https://twitter.com/someone/status/1700000000000000001"].link_kind == "post"
-    assert "covered widely" in by_url["https://www.bbc.co.uk/news/world-1?id=7"].sentence
+    pdf = by_canonical["https://www.gov.example/report.pdf"]
+    bbc = by_canonical["https://www.bbc.co.uk/news/world-1?id=7"]
+    # the URL a reader's click requests (fragment dropped) is kept: that is what replay looks up
+    assert pdf.url == "https://www.gov.example/report.pdf?utm_source=tw"
+    assert bbc.url == "https://www.bbc.co.uk/news/world-1?utm_medium=social&id=7"
+    assert by_canonical["https://news.example.com/2025/03/15/earlier.html"].url == \
+        "https://news.example.com/2025/03/15/earlier.html"
+    assert pdf.link_kind == "document"
+    assert bbc.link_kind == "page"
+    assert bbc.anchor_text == "covered widely"
+    assert "covered widely" in bbc.sentence
+    assert by_canonical["https://news.example.com/2025/03/15/earlier.html"].link_kind == "internal"
+    assert by_canonical["https://twitter.com/someone/status/1700000000000000001"].link_kind == "post"
     positions = [link.position for link in refs.links]
     assert positions == sorted(positions)
 
