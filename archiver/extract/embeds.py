@@ -23,35 +23,32 @@ _EMBED_DIV_CLASSES = ("twitter-tweet", "fb-post", "fb-video", "flourish-embed", 
                       "wp-block-embed__wrapper", "tiktok-embed", "instagram-media", "bluesky-embed",
                       "text-post-media", "reddit-embed", "mastodon-embed", "telegram-post")
 _DIV_HINT = re.compile("|".join(re.escape(c) for c in _EMBED_DIV_CLASSES))
-_CANDIDATE_TAGS = frozenset({"iframe", "blockquote", "div", "script", "lite-youtube"})
+# AMP components _amp reads; listed so that the walk below can name every tag it wants.
+AMP_TAGS = ("amp-twitter", "amp-instagram", "amp-youtube", "amp-facebook", "amp-facebook-post",
+            "amp-facebook-video", "amp-tiktok", "amp-vimeo", "amp-dailymotion", "amp-soundcloud",
+            "amp-reddit", "amp-vk", "amp-iframe", "amp-bluesky", "amp-gist")
+_CANDIDATE_TAGS = ("iframe", "blockquote", "div", "script", "lite-youtube", *AMP_TAGS)
 
 
 def candidates(root) -> list:
-    """Elements that may be embeds, in document order. One walk in Python: with plain etree
-    elements this is cheaper than an XPath testing class substrings on every node."""
+    """Elements that may be embeds, in document order. lxml's tag-filtered walk runs in C, so
+    Python looks only at the few hundred elements with a candidate tag."""
     out = []
-    for el in root.iter():
+    for el in root.iter(*_CANDIDATE_TAGS):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if tag in _CANDIDATE_TAGS:
-            if tag == "iframe":
+        if tag == "div":
+            cls = el.get("class")
+            ident = el.get("id")
+            if (cls and _DIV_HINT.search(cls)) or (
+                    ident and ident.startswith(("vk_post_", "datawrapper-vis-"))) or el.get("data-instgrm-permalink"):
                 out.append(el)
-            elif tag == "blockquote":
-                if el.get("class") or el.get("data-telegram-post") or el.get("data-instgrm-permalink") or el.get("cite"):
-                    out.append(el)
-            elif tag == "div":
-                cls = el.get("class")
-                ident = el.get("id")
-                if (cls and _DIV_HINT.search(cls)) or (
-                        ident and ident.startswith(("vk_post_", "datawrapper-vis-"))):
-                    out.append(el)
-            elif tag == "script":
-                if el.get("data-telegram-post"):
-                    out.append(el)
-            else:
+        elif tag == "blockquote":
+            if el.get("class") or el.get("data-telegram-post") or el.get("data-instgrm-permalink") or el.get("cite"):
                 out.append(el)
-        elif tag.startswith("amp-") or el.get("data-instgrm-permalink"):
+        elif tag == "script":
+            if el.get("data-telegram-post"):
+                out.append(el)
+        else:
             out.append(el)
     return out
 
@@ -402,7 +399,10 @@ def _element(el, base: str) -> Found | None:
     if tag == "iframe":
         return _iframe(el, base)
     if tag == "div":
-        return _div(el, base)
+        found = _div(el, base)
+        if found is None and el.get("data-instgrm-permalink"):
+            return _instagram(el, base)
+        return found
     if tag.startswith("amp-"):
         return _amp(el, base)
     if tag == "lite-youtube":

@@ -19,6 +19,10 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
 # Plain etree elements (no lxml.html class lookup per node: that lookup costs more than the parse).
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True,
                            collect_ids=False, default_doctype=False)
+# UTF-8 pages (nearly all) go to libxml2 as bytes: decoding to str first makes lxml encode it back.
+# Invalid sequences become U+FFFD, as bytes.decode("utf-8", "replace") would make them.
+_UTF8_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True,
+                                collect_ids=False, default_doctype=False)
 _STRING = etree.XPath("string()")
 
 
@@ -84,19 +88,24 @@ def looks_binary(data: bytes) -> bool:
 
 def parse(data: bytes | str):
     """The document root (lxml.html element), or None for empty / non-HTML input."""
+    parser = _PARSER
     if isinstance(data, str):
         text = data
     else:
         has_bom = data.startswith(tuple(bom for bom, _ in _BOMS))
         if not data or (not has_bom and looks_binary(data)):
             return None
-        text = decode(data)
+        encoding, skip = sniff_encoding(data)
+        if encoding in ("utf-8", "utf-8-sig"):
+            text, parser = data[skip:] if skip else data, _UTF8_PARSER
+        else:
+            text = decode(data)
     if not text.strip():
         return None
-    if text.startswith("<?xml"):
+    if isinstance(text, str) and text.startswith("<?xml"):
         text = text.split("?>", 1)[-1]  # a str with an XML declaration is refused by lxml
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, ValueError, TypeError):
         return None
     if root is None or not isinstance(root.tag, str):
