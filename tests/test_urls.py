@@ -11,3 +11,21 @@ def test_sort_key_keeps_parameters_that_name_the_resource():
 
 def test_sort_key_ignores_query_order_tracking_and_fragment():
     assert sort_key("https://example.com/p?b=2&a=1&utm_medium=s#x") == sort_key("https://example.com/p?a=1&b=2")
+
+
+def test_canonical_fast_and_slow_paths_agree_on_every_form():
+    cases = {
+        "https://example.com/a?b=2&utm_source=1&a=1#f": "https://example.com/a?b=2&a=1",
+        "https://example.com/a?q=a?": "https://example.com/a?q=a?",
+        "https://example.com/a?utm_medium=x": "https://example.com/a",
+        "https://Example.COM/a": "https://example.com/a",
+        "https://example.com": "https://example.com/",
+        "https://example.com:443/x": "https://example.com/x",
+        "http://example.com:8080/x": "http://example.com:8080/x",
+        "https://user:pw@example.com/x": "https://example.com/x",
+        "https://example.com./x": "https://example.com/x",
+        "https://example.com?x=1": "https://example.com/?x=1",
+        "mailto:a@example.com": "mailto:a@example.com",
+    }
+    for url, want in cases.items():
+        assert canonical(url) == want, url

@@ -70,9 +70,10 @@ def _host_path(url: str) -> tuple[str, str]:
 
 
 def kind_of(url: str, host: str, path: str, own_domain: str) -> str:
-    ref = platforms.match_url(url)
-    if ref is not None and ref.post_id:
-        return "post"
+    if platforms.platform_for_host(host) is not None:  # a dict lookup spares most links the URL parse
+        ref = platforms.match_url(url)
+        if ref is not None and ref.post_id:
+            return "post"
     if DOC_EXT.search(path):
         return "document"
     if registrable_domain(host) == own_domain:

@@ -73,21 +73,15 @@ def gazetteer():
                     by_alias.setdefault(form.upper(), outlet)
     # The left boundary is checked in Python: a pattern that starts with the trie (not with a
     # lookbehind) lets the regex engine skip every position whose character no alias starts with.
-    # Aliases starting in lower case (dpa, taz, franceinfo, ...) get their own small regex so that
-    # the big one only stops at capitals and digits.
+    # Aliases starting in lower case (dpa, taz, franceinfo, ...) are found by str.find (_lower_hits)
+    # so that the big regex only stops at capitals and digits.
     upper = [a for a in by_alias if not a[0].islower()]
     lower = [a for a in by_alias if a[0].islower()]
     tail = r"(?![\w-]|\.\w)"
     regexes = [(None, re.compile("(?:" + _trie_regex(upper) + ")" + tail))]
     if lower:
-        # a plain substring test (C speed) per alias gates a regex over the ones present
         regexes.append((tuple(sorted(lower)), None))
     return by_alias, tuple(regexes)
-
-
-@lru_cache(maxsize=256)
-def _lower_regex(aliases: tuple[str, ...]):
-    return re.compile("(?:" + _trie_regex(list(aliases)) + r")(?![\w-]|\.\w)")
 
 
 ARTICLE_BEFORE = re.compile(r"(?:\b(?:[Tt]he|THE)\s+)$")
@@ -193,8 +187,11 @@ UNNAMED = re.compile(
     r"|media\s+reports|press\s+reports|Medienberichte[n]?|mehrere\s+Medien|lokale\s+Medien|Staatsmedien"
     r"|plusieurs\s+(?:journaux|médias)|médias\s+locaux|la\s+presse\s+locale|medios\s+locales|varios\s+medios"
     r"|la\s+prensa\s+local)\b")
+# Every UNNAMED match contains one of these; the regex runs only in windows around them (over a
+# whole page it costs more than all the rest of mention finding: its leading \b cannot be skipped).
 UNNAMED_HINTS = ("media", "newspaper", "outlet", "press", "agenc", "tabloid", "broadcaster", "TV", "television",
-                 "dailies", "publications", "Medien", "journaux", "médias", "presse", "medios", "prensa")
+                 "dailies", "publications", "Medien", "medien", "journaux", "médias", "presse", "medios", "prensa")
+UNNAMED_REACH = (110, 60)  # characters before and after a hint that a match can span
 PHOTO_HINTS = ("photo", "image", "picture", "pic", "foto", "bild", "credit", "copyright", "quelle", "source",
                "zdjęcie", "©")
 
@@ -306,10 +303,8 @@ def find_mentions(blocks, url: str, site_name: str | None, link_items) -> list:
     hits = []
     for hints, regex in regexes:
         if hints is not None:
-            present = tuple(h for h in hints if h in text)
-            if not present:
-                continue
-            regex = _lower_regex(present)
+            hits.extend(_lower_hits(text, hints, by_alias))
+            continue
         for m in regex.finditer(text):
             start = m.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "@/#&.-_"):
@@ -328,9 +323,39 @@ def find_mentions(blocks, url: str, site_name: str | None, link_items) -> list:
                 parent = parent.getparent()
             link_domains_by_block.setdefault(parent, set()).add(registrable_domain(host))
         out.extend(_judge(doc, hits, own_domain, own_names, link_domains_by_block, seen))
-    if any(h in text for h in UNNAMED_HINTS):
-        out.extend(_unnamed(doc, seen))
+    out.extend(_unnamed(doc, seen))
     return out
+
+
+def _occurrences(text: str, needles) -> list[int]:
+    """Sorted start offsets of every needle in text (str.find runs in C; a regex alternation over
+    a whole page would stop at every character)."""
+    found = []
+    for needle in needles:
+        i = text.find(needle)
+        while i >= 0:
+            found.append(i)
+            i = text.find(needle, i + 1)
+    found.sort()
+    return found
+
+
+def _lower_hits(text: str, aliases, by_alias) -> list:
+    """Hits of the aliases that start in lower case (dpa, taz, franceinfo): the longest alias at
+    each start, bounded like the big regex's matches (not inside a word, handle or URL)."""
+    best: dict = {}
+    for alias in aliases:
+        n = len(alias)
+        i = text.find(alias)
+        while i >= 0:
+            j = i + n
+            left_ok = not i or not (text[i - 1].isalnum() or text[i - 1] in "@/#&.-_")
+            nxt = text[j:j + 2]
+            right_ok = not nxt or not (nxt[0].isalnum() or nxt[0] in "_-" or (nxt[0] == "." and nxt[1:].isalnum()))
+            if left_ok and right_ok and n > best.get(i, (0,))[0]:
+                best[i] = (n, alias)
+            i = text.find(alias, i + 1)
+    return [(i, i + n, alias, by_alias[alias]) for i, (n, alias) in best.items()]
 
 
 def _judge(doc, hits, own_domain, own_names, link_domains_by_block, seen) -> list:
@@ -391,10 +416,28 @@ def _judge(doc, hits, own_domain, own_names, link_domains_by_block, seen) -> lis
     return results
 
 
+def _unnamed_matches(text: str):
+    """UNNAMED matches, searched only in the windows around hint words (merged when they overlap)."""
+    back, ahead = UNNAMED_REACH
+    windows: list = []
+    for i in _occurrences(text, UNNAMED_HINTS):
+        lo, hi = max(0, i - back), min(len(text), i + ahead)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    last_end = -1
+    for lo, hi in windows:
+        for m in UNNAMED.finditer(text, lo, hi):
+            if m.start() >= last_end:
+                last_end = m.end()
+                yield m
+
+
 def _unnamed(doc, seen) -> list:
     text = doc.text
     out = []
-    for m in UNNAMED.finditer(text):
+    for m in _unnamed_matches(text):
         s0, s1 = doc.sentence(m.start())
         before, after = text[s0:m.start()], text[m.end():s1]
         cue = None

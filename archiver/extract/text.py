@@ -7,6 +7,7 @@ detector both read these blocks, so the text is gathered once.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from lxml import etree
 
@@ -44,15 +45,13 @@ class Block:
         return self._sentences
 
     def sentence_at(self, offset: int) -> str:
-        """The sentence holding offset, found by scanning only around it."""
+        """The sentence holding offset (the block is split once, however many links it holds)."""
         text = self.text
         if len(text) <= 200:
             return text.strip()
-        start = lo = max(0, offset - 400)
-        for m in SENTENCE_END.finditer(text, lo, offset):
-            start = m.end()
-        m = SENTENCE_END.search(text, offset, offset + 400)
-        end = (m.end(1) if m.group(1) else m.start()) if m else min(len(text), offset + 400)
+        spans = self.sentences()
+        i = max(0, bisect_right(spans, (offset, len(text) + 1)) - 1)
+        start, end = spans[i] if spans else (0, len(text))
         return text[start:end].strip()
 
 
