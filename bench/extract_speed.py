@@ -5,6 +5,7 @@ parse-only time per page, and the ratios. Pages are generated here (site chrome,
 links, credits, embeds of several platforms, scripts and styles), so the bench needs no fixtures.
 
     .venv/bin/python bench/extract_speed.py [--pages 300] [--size 100]
+    .venv/bin/python bench/extract_speed.py --dir ../shared/eval/dev     # saved real pages
 """
 from __future__ import annotations
 
@@ -130,8 +131,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--size", type=int, default=100, help="approximate page size in KB")
+    ap.add_argument("--dir", type=Path, help="time saved real pages (*.html in DIR) instead of generated ones")
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the pages of --dir")
     args = ap.parse_args()
-    pages = [page(seed, args.size) for seed in range(args.pages)]
+    if args.dir:
+        files = sorted(args.dir.glob("*.html"))
+        if not files:
+            ap.error(f"no *.html in {args.dir}")
+        pages = [f.read_bytes() for f in files] * args.repeat
+    else:
+        pages = [page(seed, args.size) for seed in range(args.pages)]
     mean_kb = sum(map(len, pages)) / len(pages) / 1024
     extract_strict(pages[0], "https://news.example.com/a")  # load gazetteer and PSL once
 
@@ -157,7 +166,8 @@ def main() -> int:
     except ImportError:
         t_bs4 = None
 
-    print(f"pages: {len(pages)} generated, mean {mean_kb:.0f} KB, {found / len(pages):.1f} embeds found per page")
+    source = f"from {args.dir} ({len(pages) // args.repeat} files x {args.repeat})" if args.dir else "generated"
+    print(f"pages: {len(pages)} {source}, mean {mean_kb:.0f} KB, {found / len(pages):.1f} embeds found per page")
     print(f"archiver.extract.extract   {t_extract * 1000:7.2f} ms/page  {1 / t_extract:8.0f} pages per CPU-second")
     print(f"lxml parse only            {t_lxml * 1000:7.2f} ms/page  {1 / t_lxml:8.0f} pages per CPU-second"
           f"   (extract = {t_extract / t_lxml:.1f}x a bare lxml parse)")

@@ -7,6 +7,7 @@ footer, aside, share/related/newsletter/comment boxes) is never part of the body
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -28,7 +29,9 @@ _TOKEN_SPLIT = re.compile(r"__|--|[-_]")
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select"})
 
 
+@lru_cache(maxsize=8192)
 def _chrome_token(token: str) -> bool:
+    # cached: a page repeats its class names hundreds of times
     token = token.lower()
     if token in CHROME_WORDS:
         return True
