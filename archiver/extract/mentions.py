@@ -316,13 +316,8 @@ def find_mentions(blocks, url: str, site_name: str | None, link_items) -> list:
     seen: set = set()
     if hits:
         hits.sort(key=lambda h: (h[0], -h[1]))
-        link_domains_by_block: dict = {}
-        for el, _fields, host in link_items:
-            parent = el.getparent()
-            while parent is not None and parent.tag in ("a", "span", "strong", "em", "b", "i"):
-                parent = parent.getparent()
-            link_domains_by_block.setdefault(parent, set()).add(registrable_domain(host))
-        out.extend(_judge(doc, hits, own_domain, own_names, link_domains_by_block, seen))
+        links_by_block = _links_by_block(doc, link_items)
+        out.extend(_judge(doc, hits, own_domain, own_names, links_by_block, seen))
     out.extend(_unnamed(doc, seen))
     return out
 
@@ -358,7 +353,23 @@ def _lower_hits(text: str, aliases, by_alias) -> list:
     return [(i, i + n, alias, by_alias[alias]) for i, (n, alias) in best.items()]
 
 
-def _judge(doc, hits, own_domain, own_names, link_domains_by_block, seen) -> list:
+def _links_by_block(doc, link_items) -> dict:
+    """Block element -> [(offset of the anchor text in the block's text, registrable domain)]."""
+    blocks = {b.element: b for b in doc.blocks}
+    out: dict = {}
+    for el, fields, host in link_items:
+        node = el
+        while node is not None and node not in blocks:
+            node = node.getparent()
+        if node is None:
+            continue
+        at = blocks[node].text.find(fields["anchor_text"]) if fields["anchor_text"] else -1
+        if at >= 0:
+            out.setdefault(node, []).append((at, registrable_domain(host)))
+    return out
+
+
+def _judge(doc, hits, own_domain, own_names, links_by_block, seen) -> list:
     text = doc.text
     results: list = []
     accepted: list = []  # (hit, cue) of hits with their own cue, for list sharing
@@ -409,10 +420,14 @@ def _judge(doc, hits, own_domain, own_names, link_domains_by_block, seen) -> lis
             continue
         seen.add(key)
         block, offset = doc.block_at(start)
-        domains = link_domains_by_block.get(block.element, ())
+        # a link to the outlet's site in the same sentence (offsets within the block's text)
+        lo, hi = s0 - offset, s1 - offset
+        outlet_domain = registrable_domain(outlet.domain)
+        linked = any(lo <= at < hi and domain == outlet_domain
+                     for at, domain in links_by_block.get(block.element, ()))
         results.append((block.element, start - offset, dict(
             name=outlet.name, surface=text[start:end], domain=outlet.domain, sentence=text[s0:s1].strip(),
-            in_body=True, cue=cue, linked=registrable_domain(outlet.domain) in domains)))
+            in_body=True, cue=cue, linked=linked)))
     return results
 
 

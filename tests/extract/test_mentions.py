@@ -115,3 +115,13 @@ def test_gazetteer_is_well_formed():
     assert "dpa" in by_name["Deutsche Presse-Agentur"]["aliases"]
     assert "NYT" in by_name["The New York Times"]["aliases"]
     assert by_name["Agencia EFE"]["aliases"] == ["EFE"]
+
+
+def test_linked_means_a_link_to_the_outlet_in_the_same_sentence(run):
+    refs = run('<p>The talks stalled, <a href="https://www.reuters.com/world/talks-2025-03-16/">according to '
+               'Reuters</a>. Officials later told the Associated Press that a new round was planned. '
+               'More at <a href="https://apnews.com/hub/ukraine">the hub</a>.</p>')
+    by_name = {m.name: m for m in refs.mentions}
+    assert by_name["Reuters"].linked is True
+    # the AP link sits in the next sentence of the same paragraph: not a linked credit
+    assert by_name["Associated Press"].linked is False
