@@ -62,6 +62,9 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
     blocks = text_mod.blocks(body, excluded)
     residues = text_mod.residues(blocks)
     residue_blocks = {id(b) for r in residues for b in r.claim_blocks}
+    for r in residues:  # a flattened tweet's links (t.co, permalink) belong to the post
+        for b in r.claim_blocks:
+            excluded.update(b.element.iter("a"))
     link_items = links_mod.find_links(body, excluded, base, url, {b.element: b for b in blocks})
     mention_items = mentions_mod.find_mentions(
         [b for b in blocks if id(b) not in residue_blocks], url, meta.site_name, link_items)
@@ -76,9 +79,15 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
     for r in residues:
         fields = _residue_fields(r, base)
         key = (fields["platform"], fields["post_id"] or (fields["handle"], fields["claim_date"]))
-        resolved_twice = fields["post_id"] is not None and (fields["platform"], fields["post_id"]) in {
-            (x[3]["platform"], x[3]["post_id"]) for x in refs if x[2] == "e"}
-        if key not in seen_embeds and not resolved_twice:
+        twin = next((x[3] for x in refs if x[2] == "e" and fields["post_id"] is not None
+                     and (x[3]["platform"], x[3]["post_id"]) == (fields["platform"], fields["post_id"])), None)
+        if twin is not None:  # same post as a detected embed: one embed, with the residue's claim
+            for k in ("handle", "claim_text", "claim_author", "claim_date"):
+                twin[k] = twin[k] or fields[k]
+            if fields["handle"] and "/i/status/" in (twin["url"] or ""):
+                twin["url"] = fields["url"]
+            continue
+        if key not in seen_embeds:
             seen_embeds.add(key)
             refs.append((r.block.element, -1, "e", fields))
     for el, fields, _host in link_items:

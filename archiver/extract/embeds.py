@@ -21,7 +21,7 @@ from .parse import fragment, squash, squash_keep_lines, text_with_breaks, text_o
 
 _EMBED_DIV_CLASSES = ("twitter-tweet", "fb-post", "fb-video", "flourish-embed", "rll-youtube-player",
                       "wp-block-embed__wrapper", "tiktok-embed", "instagram-media", "bluesky-embed",
-                      "text-post-media", "reddit-embed", "mastodon-embed", "telegram-post")
+                      "text-post-media", "reddit-embed", "mastodon-embed", "telegram-post", "cmplz-placeholder")
 _DIV_HINT = re.compile("|".join(re.escape(c) for c in _EMBED_DIV_CLASSES))
 # AMP components _amp reads; listed so that the walk below can name every tag it wants.
 AMP_TAGS = ("amp-twitter", "amp-instagram", "amp-youtube", "amp-facebook", "amp-facebook-post",
@@ -59,7 +59,8 @@ _FIRST_P = etree.XPath(".//p")
 
 # Attributes that hold an iframe's real URL under lazy-loading wrappers (A.0).
 URL_ATTRS = ("src", "data-src", "data-lazy-src", "data-litespeed-src", "data-original", "data-url",
-             "data-lazy", "data-iframe-src", "data-embed-src")
+             "data-lazy", "data-iframe-src", "data-embed-src",
+             "data-src-cmplz", "data-cmplz-src", "data-cookieblock-src")  # consent managers (Complianz, Cookiebot)
 SHORT_MEDIA = re.compile(r"^https?://(?:t\.co|pic\.twitter\.com|pic\.x\.com)/", re.I)
 BYLINE = re.compile(r"[—–-]\s*(?P<name>[^\n()]{0,80}?)\s*\(\s*@(?P<handle>[A-Za-z0-9_]{1,15})\s*\)", re.S)
 IG_SHARED = re.compile(r"shared by\s+(?P<name>.*?)\s*\(@(?P<handle>[A-Za-z0-9._]{1,30})\)|shared by\s+@(?P<h2>[A-Za-z0-9._]{1,30})", re.S)
@@ -366,6 +367,8 @@ def _div(el, base: str) -> Found | None:
         return None
     if "wp-block-embed__wrapper" in cls:
         return _cms(el, base)
+    if "cmplz-placeholder" in cls:  # consent placeholder holding the blocked iframe's URL
+        return _iframe(el, base)
     # div forms of the blockquote snippets (some CMSs rewrite the tag)
     if "twitter-tweet" in cls.split() or "twitter-tweet-rendered" in cls:
         iframe = el.find(".//iframe")

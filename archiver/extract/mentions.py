@@ -203,6 +203,9 @@ def _own(url: str, site_name: str | None) -> tuple[str, set[str]]:
     except ValueError:
         pass
     names = {fold(site_name)} if site_name else set()
+    own = gazetteer()[0].get(site_name.strip()) if site_name else None
+    if own is not None:  # og:site_name "BBC News" is an alias of the BBC
+        names.add(fold(own.name))
     return registrable_domain(host) if host else "", names
 
 

@@ -16,6 +16,8 @@ _CANONICAL = etree.XPath("//link[@href][contains(concat(' ', translate(@rel, 'CA
 _TIME = etree.XPath("//article//time[@datetime] | //time[@datetime][@itemprop or @pubdate]")
 _ARTICLE_TEXT = etree.XPath("string-length(normalize-space(string(//article[1])))")
 _H1 = etree.XPath("//h1")
+_TIME_MODIFIED = etree.XPath("//time[@datetime][@itemprop='dateModified' or contains(@class, 'updated')"
+                             " or contains(@class, 'modified')]")
 ARTICLE_TYPES = re.compile(r"Article$|Posting$|^Report$|^NewsArticle|^LiveBlogPosting$|^ReportageNewsArticle$")
 
 PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -54,9 +56,11 @@ def _types(item: dict) -> list[str]:
     return [x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
 
 
-def _names(value) -> list[str]:
+def _names(value, by_id: dict | None = None) -> list[str]:
     out = []
     for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, dict) and "name" not in v and by_id and isinstance(v.get("@id"), str):
+            v = by_id.get(v["@id"], v)  # Yoast: {"@id": ...} points at a node of the @graph
         if isinstance(v, str):
             out.append(v)
         elif isinstance(v, dict) and isinstance(v.get("name"), str):
@@ -78,7 +82,9 @@ def extract_metadata(root, url: str) -> ArticleMeta:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         if key and key not in meta:
             meta[key] = m.get("content").strip()
-    article = next((i for i in _jsonld_items(root) if any(ARTICLE_TYPES.search(t) for t in _types(i))), None)
+    items = _jsonld_items(root)
+    by_id = {i["@id"]: i for i in items if isinstance(i.get("@id"), str)}
+    article = next((i for i in items if any(ARTICLE_TYPES.search(t) for t in _types(i))), None)
     ld = article or {}
     publisher = ld.get("publisher")
 
@@ -96,10 +102,10 @@ def extract_metadata(root, url: str) -> ArticleMeta:
         canon = absolute(links[0].get("href"), url)
     canon = canon or absolute(meta.get("og:url") or "", url) or None
 
-    site_name = meta.get("og:site_name") or (_names(publisher)[0] if _names(publisher) else None) \
+    site_name = meta.get("og:site_name") or (_names(publisher, by_id)[0] if _names(publisher, by_id) else None) \
         or meta.get("application-name")
 
-    authors = _names(ld.get("author")) if ld.get("author") else []
+    authors = _names(ld.get("author"), by_id) if ld.get("author") else []
     if not authors:
         for k in AUTHOR_KEYS:
             v = meta.get(k)
@@ -108,10 +114,13 @@ def extract_metadata(root, url: str) -> ArticleMeta:
                 break
     published = _str(ld.get("datePublished")) or next((meta[k] for k in PUBLISHED_KEYS if meta.get(k)), None)
     modified = _str(ld.get("dateModified")) or next((meta[k] for k in MODIFIED_KEYS if meta.get(k)), None)
+    changed = _TIME_MODIFIED(root)
     if not published:
-        times = _TIME(root)
+        times = [t for t in _TIME(root) if t not in changed]
         if times:
             published = times[0].get("datetime").strip() or None
+    if not modified and changed:
+        modified = changed[0].get("datetime").strip() or None
 
     lang = root.get("lang") or root.get("xml:lang") or _str(ld.get("inLanguage"))
     if not lang:

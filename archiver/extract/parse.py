@@ -125,7 +125,7 @@ def squash_keep_lines(text: str | None) -> str:
     if "\n" not in text:
         return " ".join(text.split())
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(lines).strip("\n")
 
 
 
