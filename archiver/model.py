@@ -191,11 +191,15 @@ class PostSnapshot:
     media: tuple[str, ...] = ()   # media URLs to fetch
     counts: tuple[tuple[str, int], ...] = ()  # public counters (likes, views, ...)
     detail: str | None = None     # why, for any status but "ok" (tombstone text, HTTP error, ...)
+    # posts this one quotes, replies to or embeds, as (relation, post URL): "quotes", "replies_to",
+    # "embeds". The crawler captures them one level deep.
+    related: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["media"] = list(self.media)
         data["counts"] = dict(self.counts)
+        data["related"] = [{"relation": rel, "url": url} for rel, url in self.related]
         return data
 
     @classmethod
@@ -203,6 +207,7 @@ class PostSnapshot:
         data = dict(data)
         if isinstance(data.get("counts"), dict):
             data["counts"] = tuple(sorted(data["counts"].items()))
+        data["related"] = tuple((r["relation"], r["url"]) for r in data.get("related") or ())
         return _from_dict(cls, data)
 
 

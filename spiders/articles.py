@@ -172,7 +172,7 @@ class ArticleSpider(scrapy.Spider):
             # No public endpoint: the post's own page is the best evidence there is.
             yield from self.page_request(post.url)
             return
-        for capture in platform.capture_requests(post):
+        for capture in platform.capture_requests(post, self.crawler.settings.getdict("ARCHIVER_TOKENS")):
             callback = self.parse_post if capture.role == "post" else self.parse_capture
             yield scrapy.Request(capture.url, callback=callback, errback=self.on_post_error,
                                  headers=capture.headers or None, meta={"post_ref": post, "role": capture.role})

@@ -5,8 +5,11 @@ A platform module defines:
   HOSTS                     host names it owns (without "www."); subdomains match too
   match_url(parts) -> PostRef | None    recognise a post URL (parts: urllib SplitResult, host lowercased)
 and, when the platform has a public endpoint worth calling:
-  capture_requests(ref) -> list[CaptureRequest]   production URLs; the crawler maps hosts to
-                                                  configured endpoints (loopback in demo/tests)
+  capture_requests(ref, tokens=None) -> list[CaptureRequest]
+                            production URLs; the crawler maps hosts to configured endpoints
+                            (loopback in demo/tests). `tokens` holds the user's API tokens by
+                            name (ARCHIVER_TOKENS, e.g. {"meta": "APPID|TOKEN"}); without the one
+                            a platform needs, it captures what is public and says `needs_auth`.
   parse(ref, url, status, body) -> PostSnapshot  any HTTP outcome becomes an honest status
 """
 from __future__ import annotations

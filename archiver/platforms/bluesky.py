@@ -1,6 +1,7 @@
 """Bluesky posts: bsky.app URLs and AT-URIs, captured from the public AppView (reference B.3)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 import re
 from urllib.parse import SplitResult, quote
 
@@ -39,7 +40,7 @@ def at_uri(post: PostRef) -> str | None:
     return f"at://{seg[4]}/app.bsky.feed.post/{seg[6]}" if len(seg) >= 7 else None
 
 
-def capture_requests(post: PostRef) -> list[CaptureRequest]:
+def capture_requests(post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
     uri = at_uri(post)
     if not uri:
         return []

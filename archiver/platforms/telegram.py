@@ -1,6 +1,7 @@
 """Telegram public channel posts: t.me links and the ?embed=1 widget page (reference B.2)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 import re
 from urllib.parse import SplitResult
 
@@ -38,7 +39,7 @@ def match_url(parts: SplitResult) -> PostRef | None:
     return None  # private links (t.me/c/...) cannot be fetched without login
 
 
-def capture_requests(post: PostRef) -> list[CaptureRequest]:
+def capture_requests(post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
     return [CaptureRequest(post.url + "?embed=1&mode=tme", "post")]
 
 

@@ -1,6 +1,7 @@
 """X / Twitter: status URLs, and capture through the syndication JSON and oEmbed (reference B.1)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 import math
 import re
 from datetime import UTC, datetime
@@ -114,7 +115,7 @@ def syndication_token(post_id: str) -> str:
     return re.sub(r"(0+|\.)", "", _to_base36(float(int(post_id)) / 1e15 * math.pi))
 
 
-def capture_requests(post: PostRef) -> list[CaptureRequest]:
+def capture_requests(post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
     if not post.post_id:
         return []
     result = (f"{SYNDICATION}?id={post.post_id}&lang=en&features={quote(FEATURES, safe='')}"

@@ -1,6 +1,7 @@
 """YouTube videos: watch/embed/short URLs, captured through oEmbed (reference A.5, B.6)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 import re
 from urllib.parse import SplitResult, quote
 
@@ -36,7 +37,7 @@ def match_url(parts: SplitResult) -> PostRef | None:
     return None
 
 
-def capture_requests(post: PostRef) -> list[CaptureRequest]:
+def capture_requests(post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
     return [CaptureRequest(f"{OEMBED}?url={quote(post.url, safe='')}&format=json", "post")]
 
 
