@@ -85,6 +85,30 @@ def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
     return endpoints
 
 
+def parse_age(text: str) -> float:
+    """Seconds in "90", "30m", "12h", "7d" (a bare number is seconds)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    text = text.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"not an age: {text!r} (use e.g. 30m, 12h, 7d or 0)") from None
+    if value < 0:
+        raise UsageError(f"not an age: {text!r} (it cannot be negative)")
+    return value * units[unit]
+
+
+def parse_pairs(pairs, option: str) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value:
+            raise UsageError(f"{option} wants NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value
+    return out
+
+
 def check_url(url: str, what: str = "URL") -> str:
     from urllib.parse import urlsplit
     parts = urlsplit(url)
@@ -113,10 +137,14 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--no-links", is_flag=True, help="Do not capture linked pages.")
 @click.option("--no-posts", is_flag=True, help="Do not capture embedded posts.")
 @click.option("--no-media", is_flag=True, help="Do not fetch post media.")
+@click.option("--recapture-after", default="7d", show_default=True, metavar="AGE",
+              help="Fetch a post again only when its last capture is older than AGE (30m, 12h, 7d; 0: always).")
+@click.option("--token", "tokens", multiple=True, metavar="NAME=TOKEN",
+              help="An API token a platform needs (meta=APPID|CLIENT_TOKEN for Instagram, Facebook, Threads).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
-          endpoints, loopback_only, no_links, no_posts, no_media, as_json, verbose):
+          endpoints, loopback_only, no_links, no_posts, no_media, recapture_after, tokens, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     for url in (*urls, *sitemap, *feed):
         check_url(url)
@@ -132,6 +160,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_LOOPBACK_ONLY": loopback_only, "ARCHIVER_CAPTURE_LINKS": not no_links,
         "ARCHIVER_CAPTURE_POSTS": not no_posts, "ARCHIVER_FETCH_MEDIA": not no_media,
         "ARCHIVER_VERBOSE": verbose, "EXTENSIONS": {"archiver.progress.CrawlProgress": 500},
+        "ARCHIVER_RECAPTURE_AFTER": parse_age(recapture_after), "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
     }
     if max_size:
         overrides["DOWNLOAD_MAXSIZE"] = max_size

@@ -58,7 +58,7 @@ class ArchiveSession:
         seeds = settings.getlist("ARCHIVER_SEEDS")
         self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, {
             k: settings.get(k) for k in ("ARCHIVER_DEPTH", "ROBOTSTXT_OBEY", "ARCHIVER_CAPTURE_LINKS",
-                                         "ARCHIVER_FETCH_MEDIA")})
+                                         "ARCHIVER_FETCH_MEDIA", "ARCHIVER_RECAPTURE_AFTER")})
         self.closed = False
 
     @classmethod

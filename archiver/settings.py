@@ -58,6 +58,7 @@ ARCHIVER_CAPTURE_LINKS = True         # capture the pages an article links to (o
 ARCHIVER_CAPTURE_POSTS = True         # capture embedded posts through their platform endpoints
 ARCHIVER_FETCH_MEDIA = True           # fetch media (photos, thumbnails) of captured posts
 ARCHIVER_ENDPOINTS = {}               # {"https://cdn.syndication.twimg.com": "http://127.0.0.1:8000/..."}
+ARCHIVER_RECAPTURE_AFTER = 7 * 86400  # seconds: a post captured more recently (any crawl) is not fetched again
 ARCHIVER_TOKENS = {}                  # API tokens by name, e.g. {"meta": "APPID|CLIENT_TOKEN"} for Instagram/Facebook/Threads oEmbed
 ARCHIVER_LOOPBACK_ONLY = False        # refuse every non-loopback host (demo, tests)
 ARCHIVER_ALLOW_PRIVATE = False        # reserved for the address guard (refusing private/loopback addresses), not yet enforced

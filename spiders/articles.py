@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -166,21 +167,51 @@ class ArticleSpider(scrapy.Spider):
 
     # -- posts ----------------------------------------------------------------------------------
 
-    def post_requests(self, post: PostRef):
+    def post_requests(self, post: PostRef, related_depth: int = 0):
         platform = platforms.get(post.platform)
         if not platforms.can_capture(post.platform):
             # No public endpoint: the post's own page is the best evidence there is.
             yield from self.page_request(post.url)
             return
+        if self.captured_recently(post):
+            return
         for capture in platform.capture_requests(post, self.crawler.settings.getdict("ARCHIVER_TOKENS")):
             callback = self.parse_post if capture.role == "post" else self.parse_capture
             yield scrapy.Request(capture.url, callback=callback, errback=self.on_post_error,
-                                 headers=capture.headers or None, meta={"post_ref": post, "role": capture.role})
+                                 headers=capture.headers or None,
+                                 meta={"post_ref": post, "role": capture.role, "related_depth": related_depth})
+
+    def captured_recently(self, post: PostRef) -> bool:
+        """Capture once, cite many: a post whose last snapshot (this crawl or an earlier one) is
+        younger than ARCHIVER_RECAPTURE_AFTER is not fetched again; its citations point at that
+        snapshot. A snapshot that only recorded a passing failure (rate limit, server error,
+        unreadable answer) does not count."""
+        max_age = self.crawler.settings.getfloat("ARCHIVER_RECAPTURE_AFTER")
+        if max_age <= 0 or not post.post_id:
+            return False
+        last = self.session.index.post(post.platform, post.post_id)
+        if not last or last["status"] in ("unavailable", "error") or not last["captured_at"]:
+            return False
+        try:
+            age = (datetime.now(UTC) - datetime.fromisoformat(last["captured_at"])).total_seconds()
+        except ValueError:
+            return False
+        if age >= max_age:
+            return False
+        logger.info("Not fetched again: %s %s was captured %s", post.platform, post.post_id, last["captured_at"])
+        self.crawler.stats.inc_value("archiver/posts_not_recaptured")
+        return True
 
     def parse_post(self, response):
         post: PostRef = response.meta["post_ref"]
         snapshot = platforms.get(post.platform).parse(post, response.url, response.status, response.body)
         yield from self.post_item(snapshot, response.meta)
+        if snapshot.status == "ok" and response.meta.get("related_depth", 0) == 0:
+            # the quoted / replied-to / embedded post, one level deep: its context is evidence too
+            for _relation, url in snapshot.related:
+                related = platforms.match_url(url)
+                if related is not None and related.post_id:
+                    yield from self.post_requests(related, related_depth=1)
         if self.crawler.settings.getbool("ARCHIVER_FETCH_MEDIA"):
             for url in snapshot.media:
                 yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error,

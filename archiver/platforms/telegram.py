@@ -52,6 +52,14 @@ def _text(nodes) -> str | None:
     return node.text_content().strip() or None
 
 
+def _count(shown: str | None) -> int | None:
+    """The widget's view counter as a number: "845", "12.3K", "1.2M" (rounded as Telegram shows it)."""
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KM]?)", (shown or "").strip())
+    if not found:
+        return None
+    return round(float(found[1]) * {"": 1, "K": 1_000, "M": 1_000_000}[found[2]])
+
+
 def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
     def snap(state: str, detail: str) -> PostSnapshot:
         return PostSnapshot(NAME, post.post_id, post.url, state, url, handle=post.handle, detail=detail)
@@ -80,9 +88,10 @@ def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
     views = _text(root.cssselect(".tgme_widget_message_views"))
     edited = "edited" in (_text(root.cssselect(".tgme_widget_message_meta")) or "")
     notes = [n for n in ("edited" if edited else None, f"views {views}" if views else None) if n]
+    views_count = _count(views)
     return PostSnapshot(
         platform=NAME, post_id=post.post_id, url=post.url, status="ok", endpoint=url,
-        handle=post.handle,
+        handle=post.handle, counts=(("views", views_count),) if views_count is not None else (),
         author=_text(root.cssselect(".tgme_widget_message_owner_name")),
         text=_text(root.cssselect(".tgme_widget_message_text")),
         created_at=times[0].get("datetime") if times else None,

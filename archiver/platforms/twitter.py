@@ -135,7 +135,25 @@ def _media_urls(data: dict) -> list[str]:
             urls.append(max(mp4, key=lambda v: v.get("bitrate") or 0)["url"])
         elif media.get("media_url_https") and media.get("type") != "photo":
             urls.append(media["media_url_https"])
+    # a link card's image (the card is what readers saw of a linked page)
+    values = (data.get("card") or {}).get("binding_values") or {}
+    for key in ("thumbnail_image_original", "photo_image_full_size_original", "player_image_original"):
+        image = (values.get(key) or {}).get("image_value") or {}
+        if image.get("url"):
+            urls.append(image["url"])
+            break
     return urls
+
+
+def _related(data: dict) -> tuple[tuple[str, str], ...]:
+    """The quoted post and the post replied to (captured one level deep)."""
+    out = []
+    quoted = data.get("quoted_tweet") or {}
+    if quoted.get("id_str"):
+        out.append(("quotes", post_url(quoted["id_str"], (quoted.get("user") or {}).get("screen_name"))))
+    if data.get("in_reply_to_status_id_str"):
+        out.append(("replies_to", post_url(data["in_reply_to_status_id_str"], data.get("in_reply_to_screen_name"))))
+    return tuple(out)
 
 
 def _tombstone_status(text: str) -> str:
@@ -190,5 +208,5 @@ def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
         handle=handle, author=user.get("name"), text=data.get("text"),
         created_at=data.get("created_at") or created_from_id(post.post_id or ""),
         media=tuple(_media_urls(data)), counts=counts,
-        detail="edited" if data.get("isEdited") else None,
+        detail="edited" if data.get("isEdited") else None, related=_related(data),
     )
