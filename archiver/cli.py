@@ -140,11 +140,18 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--recapture-after", default="7d", show_default=True, metavar="AGE",
               help="Fetch a post again only when its last capture is older than AGE (30m, 12h, 7d; 0: always).")
 @click.option("--token", "tokens", multiple=True, metavar="NAME=TOKEN",
-              help="An API token a platform needs (meta=APPID|CLIENT_TOKEN for Instagram, Facebook, Threads).")
+              help="An API token a service needs: meta=APPID|CLIENT_TOKEN (Instagram, Facebook, Threads), "
+                   "wayback=ACCESS:SECRET (Save Page Now).")
+@click.option("--wayback", type=click.Choice(["lookup", "submit"]),
+              help="lookup: record the Wayback Machine's closest copy of every cited URL; "
+                   "submit: also submit the ones missing (or older than --wayback-within) to Save Page Now.")
+@click.option("--wayback-within", default="30d", show_default=True, metavar="AGE",
+              help="With --wayback submit: a copy younger than AGE is recent enough.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
-          endpoints, loopback_only, no_links, no_posts, no_media, recapture_after, tokens, as_json, verbose):
+          endpoints, loopback_only, no_links, no_posts, no_media, recapture_after, tokens, wayback, wayback_within,
+          as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     for url in (*urls, *sitemap, *feed):
         check_url(url)
@@ -161,6 +168,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_CAPTURE_POSTS": not no_posts, "ARCHIVER_FETCH_MEDIA": not no_media,
         "ARCHIVER_VERBOSE": verbose, "EXTENSIONS": {"archiver.progress.CrawlProgress": 500},
         "ARCHIVER_RECAPTURE_AFTER": parse_age(recapture_after), "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
+        "ARCHIVER_WAYBACK": wayback or "", "ARCHIVER_WAYBACK_WITHIN": parse_age(wayback_within),
     }
     if max_size:
         overrides["DOWNLOAD_MAXSIZE"] = max_size

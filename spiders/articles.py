@@ -7,6 +7,7 @@ same-site links are followed as articles up to ARCHIVER_DEPTH.
 """
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from urllib.parse import urljoin
 import scrapy
 from lxml import etree
 
-from archiver import platforms
+from archiver import platforms, wayback
 from archiver.errors import InputError
 from archiver.extract import extract
 from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
@@ -28,6 +29,15 @@ from archiver.warc.writer import warc_date
 logger = logging.getLogger(__name__)
 MAX_RESOLVE_HOPS = 5
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _age_seconds(timestamp: str | None) -> float:
+    """Seconds since a 14-digit archive timestamp (infinite when unknown)."""
+    try:
+        moment = datetime.strptime((timestamp or "").ljust(14, "0")[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - moment).total_seconds()
 
 
 def read_seed_file(path: str) -> list[str]:
@@ -61,6 +71,7 @@ class ArticleSpider(scrapy.Spider):
         # article also links to) is indexed once, and its references followed once.
         self.extracted: set[str] = set()
         self.pages_requested: set[str] = set()  # cited pages, by sort_key
+        self.wayback_asked: set[str] = set()    # URLs whose archive copies were looked up
 
     @property
     def session(self) -> ArchiveSession:
@@ -154,7 +165,16 @@ class ArticleSpider(scrapy.Spider):
                 elif embed.resolve_url:
                     yield self.resolve_request(embed.resolve_url, embed.resolve_url, hops=0)
         max_depth = settings.getint("ARCHIVER_DEPTH")
+        for embed in refs.embeds:
+            if embed.url:
+                yield from self.wayback_requests(embed.url)
         for link in refs.links:
+            archived = wayback.copy_of(link.url)
+            if archived is not None:
+                # the article cites an archived copy: the copy belongs to the original URL
+                self.session.index.add_copy(archived)
+            elif link.link_kind != "internal":
+                yield from self.wayback_requests(link.url)
             if link.link_kind == "post":
                 post = platforms.match_url(link.url)
                 if post and post.post_id and settings.getbool("ARCHIVER_CAPTURE_POSTS"):
@@ -249,6 +269,60 @@ class ArticleSpider(scrapy.Spider):
             yield from self.post_requests(post)
         elif response.meta["resolve_hops"] < MAX_RESOLVE_HOPS:
             yield self.resolve_request(target, original, response.meta["resolve_hops"] + 1)
+
+    # -- existing archive copies (--wayback lookup / submit) --------------------------------------
+
+    def wayback_requests(self, url: str):
+        """Ask the Wayback Machine for its closest copy of a cited URL (once per URL per crawl)."""
+        if not self.crawler.settings.get("ARCHIVER_WAYBACK") or sort_key(url) in self.wayback_asked:
+            return
+        self.wayback_asked.add(sort_key(url))
+        yield scrapy.Request(wayback.availability_url(url), callback=self.parse_wayback, errback=self.on_error,
+                             meta={"wayback_url": url})
+
+    def parse_wayback(self, response):
+        settings = self.crawler.settings
+        url = response.meta["wayback_url"]
+        found = wayback.parse_availability(url, response.status, response.body)
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        if settings.get("ARCHIVER_WAYBACK") != "submit" or found.status == "error":
+            return
+        within = settings.getfloat("ARCHIVER_WAYBACK_WITHIN")
+        if found.status == "available" and _age_seconds(found.timestamp) < within:
+            return
+        keys = settings.getdict("ARCHIVER_TOKENS").get("wayback")
+        if not keys:
+            logger.warning("Not submitted to Save Page Now (no --token wayback=ACCESS:SECRET): %s", url)
+            return
+        target, headers, body = wayback.save_request(url, keys, f"{max(1, int(within // 3600))}h")
+        yield scrapy.Request(target, method="POST", headers=headers, body=body, callback=self.parse_save,
+                             errback=self.on_error, dont_filter=True, meta={"wayback_url": url})
+
+    async def parse_save(self, response):
+        url = response.meta["wayback_url"]
+        found, job = wayback.parse_save(url, response.status, response.body)
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        if job:
+            async for request in self.poll_save(url, job, 0):
+                yield request
+
+    async def parse_save_status(self, response):
+        url = response.meta["wayback_url"]
+        found = wayback.parse_save_status(url, response.status, response.body)
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        if found.status == "submitted":
+            async for request in self.poll_save(url, response.meta["wayback_job"], response.meta["wayback_poll"] + 1):
+                yield request
+
+    async def poll_save(self, url: str, job: str, poll: int):
+        settings = self.crawler.settings
+        if poll >= settings.getint("ARCHIVER_WAYBACK_POLLS"):
+            logger.warning("Save Page Now still working on %s after %d polls (job %s)", url, poll, job)
+            return
+        await asyncio.sleep(settings.getfloat("ARCHIVER_WAYBACK_POLL_INTERVAL"))
+        yield scrapy.Request(wayback.SAVE_STATUS + job, callback=self.parse_save_status, errback=self.on_error,
+                             headers={"Accept": "application/json"}, dont_filter=True,
+                             meta={"wayback_url": url, "wayback_job": job, "wayback_poll": poll})
 
     # -- cited pages ----------------------------------------------------------------------------
 

@@ -127,3 +127,20 @@ checks = Table(
     Column("capture_ids", Text),      # JSON list of the captures the verdict rests on
     Column("record_id", String(64)),  # metadata record in the WARC
 )
+
+# Archived copies of cited URLs at other services (--wayback lookup/submit, or an article that
+# links to a web.archive.org / archive.today copy). One row per (URL, service, copy).
+copies = Table(
+    "copies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),              # the original URL
+    Column("url_key", Text, nullable=False),
+    Column("service", String(16), nullable=False),    # wayback, archive.today
+    Column("copy_url", Text),
+    Column("timestamp", String(14)),
+    Column("status", String(16), nullable=False),     # available, missing, submitted, error, cited
+    Column("detail", Text),
+    Column("checked_at", String(32), nullable=False),
+    Column("capture_id", Integer, ForeignKey("captures.id")),  # the service's answer, as recorded
+)
+Index("ix_copies_url", copies.c.url_key)

@@ -17,10 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import IndexError_
 from ..model import ArticleRefs, CaptureInfo, PostRef, PostSnapshot
+from ..wayback import Copy, copy_of
 from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
 from . import fts
-from .schema import articles, captures, crawls, metadata, posts, refs
+from .schema import articles, captures, copies, crawls, metadata, posts, refs
 
 
 def now_iso() -> str:
@@ -214,6 +215,26 @@ class Index:
                                                    posts.c.post_id == post_id)).first()
         return dict(row._mapping) if row else None
 
+    def add_copy(self, found: Copy, *, capture_id: int | None = None) -> int:
+        """Record what an archive service holds for a URL (the newest answer per service and copy)."""
+        values = dict(url=found.url, url_key=sort_key(found.url), service=found.service, copy_url=found.copy_url,
+                      timestamp=found.timestamp, status=found.status, detail=found.detail, checked_at=now_iso(),
+                      capture_id=capture_id)
+        with self.engine.begin() as conn:
+            same = conn.execute(select(copies.c.id).where(
+                copies.c.url_key == values["url_key"], copies.c.service == found.service,
+                copies.c.copy_url.is_(None) if found.copy_url is None else copies.c.copy_url == found.copy_url)).first()
+            if same:
+                conn.execute(update(copies).where(copies.c.id == same[0]).values(**values))
+                return same[0]
+            return conn.execute(insert(copies).values(**values)).inserted_primary_key[0]
+
+    def copies_of(self, url: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(copies).where(copies.c.url_key == sort_key(url))
+                                .order_by(copies.c.service, copies.c.timestamp.desc()))
+            return [_clean(dict(r._mapping)) for r in rows]
+
     # -- queries --------------------------------------------------------------------------------
 
     def article(self, url: str) -> dict[str, Any] | None:
@@ -269,6 +290,14 @@ class Index:
                     cap = None
                 row["capture"] = _capture_summary(cap) if cap else None
                 row["status"] = _reference_status(row, row["capture"])
+                if row["kind"] == "link":
+                    found = copy_of(row["url"])
+                    if found is not None:
+                        row["copy_of"] = found.url
+                    held = conn.execute(select(copies.c.service, copies.c.copy_url, copies.c.timestamp,
+                                               copies.c.status).where(copies.c.url_key == row["url_key"],
+                                                                      copies.c.status != "cited"))
+                    row["archive_copies"] = [dict(c._mapping) for c in held] or None
                 items.append(_clean(row))
         return {"article": _clean(art), "references": items}
 
@@ -394,8 +423,10 @@ def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
                    resolve_url=e.resolve_url)
     for link in result.links:
         post = match_url(link.url) if link.link_kind == "post" else None
+        # a link to an archived copy cites the original: lookups of the original find it
+        archived = copy_of(link.url)
         yield dict(article_id=article_id, kind="link", position=link.position, in_body=link.in_body,
-                   url=link.url, url_key=sort_key(link.url), anchor_text=link.anchor_text,
+                   url=link.url, url_key=sort_key(archived.url if archived else link.url), anchor_text=link.anchor_text,
                    sentence=link.sentence, link_kind=link.link_kind,
                    domain=registrable_domain(host_of(link.url)),
                    platform=post.platform if post else None, post_id=post.post_id if post else None,

@@ -28,9 +28,19 @@ def _text(value: bytes | str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
+# Request headers that carry the user's credentials: an archive gets shared, so their values are
+# replaced in request records (the header's presence is kept, so the record stays honest).
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
+REDACTED = "[redacted by embed-archiver]"
+
+
 def header_list(headers) -> list[tuple[str, str]]:
     """Scrapy Headers -> [(name, value)], one pair per value, in arrival order."""
     return [(_text(name), _text(value)) for name, values in headers.items() for value in values]
+
+
+def request_header_list(headers) -> list[tuple[str, str]]:
+    return [(name, REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in header_list(headers)]
 
 
 def request_target(url: str) -> str:
@@ -73,7 +83,7 @@ class WarcRecorderMiddleware:
     def process_response(self, request, response, spider=None):
         if "cached" in response.flags:
             return response
-        headers = header_list(request.headers)
+        headers = request_header_list(request.headers)
         headers.append(("Host", urlsplit(request.url).netloc))
         exchange = HttpExchange(
             url=request.url, method=request.method, request_target=request_target(request.url),

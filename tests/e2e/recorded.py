@@ -27,8 +27,12 @@ def load_cases() -> dict[str, list[dict]]:
 
 
 class RecordedPlatforms:
-    def __init__(self, cases: dict[str, list[dict]]):
+    def __init__(self, cases: dict[str, list[dict]], pages: dict[str, str] | None = None):
+        """`pages`: extra articles by name, served at /articles/<name>.html."""
         self.cases = cases
+        self.pages = pages or {}
+        self.extra_hosts: list[str] = []  # hosts mapped to this server beyond those recorded
+        self.requests: list[tuple[str, str, dict, bytes]] = []  # (method, url, headers, body) received
         self.responses: dict[str, list[dict]] = {}
         for platform_cases in cases.values():
             for case in platform_cases:
@@ -46,10 +50,10 @@ class RecordedPlatforms:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def article_urls(self) -> list[str]:
-        return [f"{self.base}/articles/{platform}.html" for platform in self.cases]
+        return [f"{self.base}/articles/{name}.html" for name in (*self.cases, *self.pages)]
 
     def endpoint_args(self) -> list[str]:
-        hosts = {urlsplit(url).hostname for url in self.responses}
+        hosts = {urlsplit(url).hostname for url in self.responses} | set(self.extra_hosts)
         hosts |= {urlsplit(c["post_url"]).hostname for cs in self.cases.values() for c in cs}
         return [arg for host in sorted(hosts) for arg in ("--endpoint", f"https://{host}={self.base}/{host}")]
 
@@ -87,13 +91,22 @@ class RecordedPlatforms:
             def log_message(self, *args) -> None:  # quiet test output
                 pass
 
+            def do_POST(self) -> None:  # noqa: N802 - a recorded answer does not depend on the body
+                self.do_GET()
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 path = self.path
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with recorded._lock:
+                    recorded.requests.append((self.command, "https://" + path.lstrip("/"), dict(self.headers), body))
                 if path.startswith("/articles/") and path.endswith(".html"):
-                    platform = path[len("/articles/"):-len(".html")]
-                    if platform in recorded.cases:
+                    name = path[len("/articles/"):-len(".html")]
+                    if name in recorded.cases:
+                        return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, recorded.article(name))
+                    if name in recorded.pages:
                         return self._send(200, {"Content-Type": "text/html; charset=utf-8"},
-                                          recorded.article(platform))
+                                          recorded.pages[name].encode("utf-8"))
                 answer = recorded.answer("https://" + path.lstrip("/"))
                 if answer is None:
                     return self._send(404, {"Content-Type": "text/plain"}, b"not recorded")
