@@ -137,6 +137,8 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--no-links", is_flag=True, help="Do not capture linked pages.")
 @click.option("--no-posts", is_flag=True, help="Do not capture embedded posts.")
 @click.option("--no-media", is_flag=True, help="Do not fetch post media.")
+@click.option("--requisites", is_flag=True,
+              help="Also fetch what articles and cited pages need to replay (images, CSS, scripts, icons).")
 @click.option("--recapture-after", default="7d", show_default=True, metavar="AGE",
               help="Fetch a post again only when its last capture is older than AGE (30m, 12h, 7d; 0: always).")
 @click.option("--token", "tokens", multiple=True, metavar="NAME=TOKEN",
@@ -150,8 +152,8 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
-          endpoints, loopback_only, no_links, no_posts, no_media, recapture_after, tokens, wayback, wayback_within,
-          as_json, verbose):
+          endpoints, loopback_only, no_links, no_posts, no_media, requisites, recapture_after, tokens, wayback,
+          wayback_within, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     for url in (*urls, *sitemap, *feed):
         check_url(url)
@@ -169,6 +171,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_VERBOSE": verbose, "EXTENSIONS": {"archiver.progress.CrawlProgress": 500},
         "ARCHIVER_RECAPTURE_AFTER": parse_age(recapture_after), "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
         "ARCHIVER_WAYBACK": wayback or "", "ARCHIVER_WAYBACK_WITHIN": parse_age(wayback_within),
+        "ARCHIVER_REQUISITES": requisites,
     }
     if max_size:
         overrides["DOWNLOAD_MAXSIZE"] = max_size

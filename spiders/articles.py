@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import scrapy
 from lxml import etree
 
-from archiver import platforms, wayback
+from archiver import platforms, requisites, wayback
 from archiver.errors import InputError
 from archiver.extract import extract
 from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
@@ -38,6 +38,17 @@ def _age_seconds(timestamp: str | None) -> float:
     except ValueError:
         return float("inf")
     return (datetime.now(UTC) - moment).total_seconds()
+
+
+def _page_url(response) -> str:
+    """The URL a page's relative links resolve against: the one asked for, not the endpoint that
+    stood in for its host (ARCHIVER_ENDPOINTS)."""
+    return response.meta.get("original_url") or response.url
+
+
+def _is_html(response) -> bool:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    return "html" in content_type or (not content_type and b"<html" in response.body[:2048].lower())
 
 
 def read_seed_file(path: str) -> list[str]:
@@ -136,8 +147,7 @@ class ArticleSpider(scrapy.Spider):
         depth = meta.get("article_depth", 0)
         fetched_at = meta.get("warc_date") or warc_date()
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_html = "html" in content_type or (not content_type and b"<html" in response.body[:2048].lower())
-        if response.status >= 400 or not is_html:
+        if response.status >= 400 or not _is_html(response):
             reason = f"HTTP {response.status}" if response.status >= 400 else f"not HTML ({content_type or 'no type'})"
             logger.warning("Not extracted: %s (%s)", response.url, reason)
             yield ArticleItem(ArticleRefs(response.url, ArticleMeta(response.url, is_article=False)),
@@ -155,6 +165,7 @@ class ArticleSpider(scrapy.Spider):
             refers_to=meta.get("warc_record_id"), date=fetched_at)
         yield ArticleItem(refs, meta.get("capture_id"), response.status, fetched_at, record.record_id)
         yield from self.follow_references(refs, depth)
+        yield from self.requisite_requests(response)
 
     def follow_references(self, refs: ArticleRefs, depth: int):
         settings = self.crawler.settings
@@ -335,7 +346,25 @@ class ArticleSpider(scrapy.Spider):
         if key in self.pages_requested:
             return
         self.pages_requested.add(key)
-        yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error)
+        yield scrapy.Request(url, callback=self.parse_cited_page, errback=self.on_error)
+
+    def parse_cited_page(self, response):
+        """A cited page's oEmbed discovery link (the publisher's own description of it) and, with
+        --requisites, what it needs to replay."""
+        if response.status != 200 or not _is_html(response):
+            return
+        for url in requisites.oembed_links(response.body, _page_url(response)):
+            yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error, meta={"role": "oembed"})
+        yield from self.requisite_requests(response)
+
+    def requisite_requests(self, response):
+        settings = self.crawler.settings
+        if not settings.getbool("ARCHIVER_REQUISITES") or response.status != 200:
+            return
+        for url in requisites.requisites(response.body, _page_url(response), settings.getint("ARCHIVER_REQUISITES_MAX")):
+            # after the evidence itself: requisites only make the replay look right
+            yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error, priority=-10,
+                                 meta={"role": "requisite"})
 
     # -- failures: recorded by the recorder; here they reach the index ----------------------------
 
