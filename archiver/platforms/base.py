@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import SplitResult, parse_qs
 
@@ -51,3 +52,17 @@ def load_json(body: bytes) -> Any:
 
 def ref(platform: str, url: str, post_id: str | None, handle: str | None = None) -> PostRef:
     return PostRef(platform=platform, url=url, post_id=post_id, handle=handle or None)
+
+
+def iso_utc(value: object) -> str | None:
+    """An ISO 8601 timestamp as UTC with Z (milliseconds kept when given); None when unparseable.
+    A timestamp without a zone is taken as UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    spec = "milliseconds" if when.microsecond else "seconds"
+    return when.isoformat(timespec=spec).replace("+00:00", "Z")
