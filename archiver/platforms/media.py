@@ -1,14 +1,21 @@
 """Media players and data visualisations whose item is a video, track, chart or map rather than
 a post: Vimeo, Dailymotion, Spotify, SoundCloud, Giphy, Flourish, Datawrapper, Google Maps.
 Each is a small platform with the same interface; they share this module because each is only
-a URL pattern (no endpoint of their own beyond oEmbed)."""
+a URL pattern plus, for the players, a public oEmbed endpoint (reference A.11, B.9).
+
+Vimeo, Dailymotion, Spotify and SoundCloud are captured: oEmbed (the snapshot) and the item's
+public page (recorded as evidence). Giphy, Flourish, Datawrapper and Google Maps are not: the
+crawler records their URL as a plain page.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 import re
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
-from ..model import PostRef
-from .base import path_segments, query, ref
+from ..model import PostRef, PostSnapshot
+from .base import CaptureRequest, path_segments, query, ref
+from .oembed import endpoint_url, handle_from_url, parse_oembed
 
 
 class _UrlPlatform:
@@ -23,11 +30,43 @@ class _UrlPlatform:
         return self._matcher(parts, path_segments(parts))
 
 
+class _OEmbedPlatform(_UrlPlatform):
+    """A URL-shaped platform captured through its public oEmbed endpoint plus the item's page."""
+
+    def __init__(self, name: str, hosts: tuple[str, ...], matcher, oembed: str, *,
+                 params: dict[str, str] | None = None,
+                 page: Callable[[PostRef], str] = lambda post: post.url,
+                 has_handle: bool = True,
+                 refused: tuple[str, str] = ("unavailable", "the item is private or embedding is restricted")):
+        super().__init__(name, hosts, matcher)
+        self.OEMBED = oembed
+        self._params = params or {}
+        self._page = page
+        self._has_handle = has_handle
+        self._refused = refused
+
+    def capture_requests(self, post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
+        return [CaptureRequest(endpoint_url(self.OEMBED, post.url, **self._params), "post"),
+                CaptureRequest(self._page(post), "page")]
+
+    def parse(self, post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
+        """title as text, author_name, thumbnail_url as media; the handle is the author URL's
+        single path segment (vimeo.com/<name>, soundcloud.com/<name>)."""
+        def handle(data) -> str | None:
+            return handle_from_url(data.get("author_url")) if self._has_handle else None
+        return parse_oembed(self.NAME, post, url, status, body, refused=self._refused, handle=handle)
+
+
+VIMEO_HASH = re.compile(r"^[0-9a-f]{6,}$")
+
+
 def _vimeo(parts, seg):
     ids = [s for s in seg if s.isdigit()]
     if not ids:
         return None
-    h = query(parts, "h")
+    after = seg[seg.index(ids[0]) + 1:]
+    # an unlisted video's privacy hash: player ?h=<hash>, or the canonical vimeo.com/<id>/<hash>
+    h = query(parts, "h") or (after[0] if after and VIMEO_HASH.match(after[0]) else None)
     url = f"https://vimeo.com/{ids[0]}" + (f"/{h}" if h else "")
     return ref("vimeo", url, ids[0])
 
@@ -114,13 +153,30 @@ def _googlemaps(parts, seg):
     return ref("googlemaps", url, item) if item else None
 
 
-vimeo = _UrlPlatform("vimeo", ("vimeo.com",), _vimeo)
-dailymotion = _UrlPlatform("dailymotion", ("dailymotion.com", "dai.ly"), _dailymotion)
-spotify = _UrlPlatform("spotify", ("open.spotify.com", "spotify.link"), _spotify)
-soundcloud = _UrlPlatform("soundcloud", ("soundcloud.com",), _soundcloud)
+def _soundcloud_page(post: PostRef) -> str:
+    """api.soundcloud.com URLs need a client id: the public page is the player the article showed."""
+    if post.url.startswith("https://api.soundcloud.com/"):
+        return f"https://w.soundcloud.com/player/?url={quote(post.url, safe='')}"
+    return post.url
+
+
+# Endpoints from iamcal/oembed providers (reference B.9; Dailymotion: providers/dailymotion.yml).
+vimeo = _OEmbedPlatform("vimeo", ("vimeo.com",), _vimeo, "https://vimeo.com/api/oembed.json",
+                        refused=("unavailable", "the video is private or may only be embedded on other sites"))
+dailymotion = _OEmbedPlatform("dailymotion", ("dailymotion.com", "dai.ly"), _dailymotion,
+                              "https://www.dailymotion.com/services/oembed", params={"format": "json"},
+                              refused=("unavailable", "the video is private or restricted"))
+spotify = _OEmbedPlatform("spotify", ("open.spotify.com", "spotify.link"), _spotify,
+                          "https://open.spotify.com/oembed", has_handle=False)
+# SoundCloud's oEmbed takes soundcloud.com and api.soundcloud.com track URLs [unverified for the latter]
+soundcloud = _OEmbedPlatform("soundcloud", ("soundcloud.com",), _soundcloud, "https://soundcloud.com/oembed",
+                             params={"format": "json"}, page=_soundcloud_page,
+                             refused=("unavailable", "the track is private or its owner disabled embedding"))
 giphy = _UrlPlatform("giphy", ("giphy.com",), _giphy)
 flourish = _UrlPlatform("flourish", ("flo.uri.sh", "public.flourish.studio", "flourish.studio"), _flourish)
 datawrapper = _UrlPlatform("datawrapper", ("datawrapper.dwcdn.net", "dwcdn.net"), _datawrapper)
 googlemaps = _UrlPlatform("googlemaps", ("google.com", "maps.google.com"), _googlemaps)
 
+# Giphy has an oEmbed (iamcal/oembed GIPHY.yml) but the reference does not document it; its page is
+# recorded as a plain page.
 ALL = (vimeo, dailymotion, spotify, soundcloud, giphy, flourish, datawrapper, googlemaps)

@@ -1,12 +1,14 @@
-"""YouTube videos: watch/embed/short URLs, captured through oEmbed (reference A.5, B.6)."""
+"""YouTube videos and playlists: watch/embed/short URLs, captured through oEmbed plus the public
+watch page (reference A.5, B.6)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 import re
-from urllib.parse import SplitResult, quote
+from urllib.parse import SplitResult
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, load_json, path_segments, query, ref
+from .base import CaptureRequest, path_segments, query, ref
+from .oembed import endpoint_url, handle_from_url, parse_oembed
 
 NAME = "youtube"
 HOSTS = ("youtube.com", "youtu.be", "youtube-nocookie.com")
@@ -38,34 +40,18 @@ def match_url(parts: SplitResult) -> PostRef | None:
 
 
 def capture_requests(post: PostRef, tokens: Mapping[str, str] | None = None) -> list[CaptureRequest]:
-    return [CaptureRequest(f"{OEMBED}?url={quote(post.url, safe='')}&format=json", "post")]
+    """oEmbed (the snapshot) and the watch or playlist page (recorded as evidence)."""
+    return [CaptureRequest(endpoint_url(OEMBED, post.url, format="json"), "post"),
+            CaptureRequest(post.url, "page")]
+
+
+# B.6: oEmbed answers 401/403 both for private videos and for videos whose owner disabled
+# embedding, and does not say which; either way the video cannot be shown, so "unavailable".
+REFUSED = ("unavailable", "the video is private or its owner disabled embedding")
 
 
 def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
-    return parse_oembed(NAME, post, url, status, body)
-
-
-def parse_oembed(platform: str, post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
-    """Snapshot from any oEmbed answer: title as text, author, thumbnail as media."""
-    def snap(state: str, detail: str) -> PostSnapshot:
-        return PostSnapshot(platform, post.post_id, post.url, state, url, handle=post.handle, detail=detail)
-
-    if status in (401, 403):
-        return snap("needs_auth" if status == 401 else "unavailable", f"HTTP {status}")
-    if status == 404:
-        return snap("not_found", "HTTP 404")
-    if status != 200:
-        return snap("unavailable" if status == 429 or status >= 500 else "error", f"HTTP {status}")
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return snap("error", str(exc))
-    if not isinstance(data, dict):
-        return snap("error", "unexpected JSON shape")
-    author_url = data.get("author_url") or ""
-    handle = post.handle or (author_url.rstrip("/").rsplit("/", 1)[-1].lstrip("@") or None)
-    return PostSnapshot(
-        platform=platform, post_id=post.post_id, url=post.url, status="ok", endpoint=url,
-        handle=handle, author=data.get("author_name"), text=data.get("title"),
-        media=tuple(u for u in (data.get("thumbnail_url"),) if u),
-    )
+    """title, author_name, thumbnail; the handle only from an `/@name` channel URL (channel ids
+    and legacy /user/ URLs are not handles)."""
+    return parse_oembed(NAME, post, url, status, body, refused=REFUSED,
+                        handle=lambda data: handle_from_url(data.get("author_url"), at_only=True))

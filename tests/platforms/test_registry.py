@@ -64,7 +64,8 @@ def test_bluesky_not_found_and_youtube_oembed():
     video = youtube.parse(youtube.video_ref("FF2JAEzzUJi"), "u", 200,
                           b'{"title":"T","author_name":"Chan","author_url":"https://www.youtube.com/@chan","thumbnail_url":"https://i.ytimg.com/vi/FF2JAEzzUJi/hqdefault.jpg"}')
     assert (video.status, video.text, video.author, video.handle) == ("ok", "T", "Chan", "chan")
-    assert youtube.parse(PostRef("youtube", "x", "x"), "u", 401, b"").status == "needs_auth"
+    # 401: private, or the owner disabled embedding (B.6): the video exists, we cannot see it
+    assert youtube.parse(PostRef("youtube", "x", "x"), "u", 401, b"").status == "unavailable"
 
 
 @pytest.mark.parametrize("url,post_id", [
