@@ -136,7 +136,10 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--loopback-only", is_flag=True, help="Refuse every host that is not a loopback address.")
 @click.option("--no-links", is_flag=True, help="Do not capture linked pages.")
 @click.option("--no-posts", is_flag=True, help="Do not capture embedded posts.")
-@click.option("--no-media", is_flag=True, help="Do not fetch post media.")
+@click.option("--no-media", is_flag=True, help="Do not fetch post media (images, video files, --media).")
+@click.option("--media", "media_download", is_flag=True,
+              help="Also download the video or audio of YouTube, Vimeo, TikTok, ... posts with yt-dlp "
+                   "(pip install 'embed-archiver[media]'), kept as WARC resource records.")
 @click.option("--requisites", is_flag=True,
               help="Also fetch what articles and cited pages need to replay (images, CSS, scripts, icons).")
 @click.option("--recapture-after", default="7d", show_default=True, metavar="AGE",
@@ -152,8 +155,8 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
-          endpoints, loopback_only, no_links, no_posts, no_media, requisites, recapture_after, tokens, wayback,
-          wayback_within, as_json, verbose):
+          endpoints, loopback_only, no_links, no_posts, no_media, media_download, requisites, recapture_after,
+          tokens, wayback, wayback_within, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     for url in (*urls, *sitemap, *feed):
         check_url(url)
@@ -171,7 +174,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_VERBOSE": verbose, "EXTENSIONS": {"archiver.progress.CrawlProgress": 500},
         "ARCHIVER_RECAPTURE_AFTER": parse_age(recapture_after), "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
         "ARCHIVER_WAYBACK": wayback or "", "ARCHIVER_WAYBACK_WITHIN": parse_age(wayback_within),
-        "ARCHIVER_REQUISITES": requisites,
+        "ARCHIVER_REQUISITES": requisites, "ARCHIVER_MEDIA_DOWNLOAD": media_download,
     }
     if max_size:
         overrides["DOWNLOAD_MAXSIZE"] = max_size

@@ -59,6 +59,7 @@ ARCHIVER_CAPTURE_POSTS = True         # capture embedded posts through their pla
 ARCHIVER_FETCH_MEDIA = True           # fetch media (photos, thumbnails) of captured posts
 ARCHIVER_ENDPOINTS = {}               # {"https://cdn.syndication.twimg.com": "http://127.0.0.1:8000/..."}
 ARCHIVER_RECAPTURE_AFTER = 7 * 86400  # seconds: a post captured more recently (any crawl) is not fetched again
+ARCHIVER_MEDIA_DOWNLOAD = False       # also download posts' video and audio with yt-dlp (--media), as resource records
 ARCHIVER_REQUISITES = False           # also fetch the images, CSS, scripts a page needs to replay (--requisites)
 ARCHIVER_REQUISITES_MAX = 100         # per page
 ARCHIVER_WAYBACK = ""                 # "lookup": record the Wayback Machine's closest copy of each cited URL;

@@ -16,11 +16,14 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
 
-from archiver import platforms, requisites, wayback
+from archiver import media_download, platforms, requisites, wayback
 from archiver.errors import InputError
 from archiver.extract import extract
 from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
+from archiver.middlewares import map_endpoint
 from archiver.model import ArticleMeta, ArticleRefs, PostRef, PostSnapshot
 from archiver.session import ArchiveSession
 from archiver.urls import sort_key
@@ -242,10 +245,12 @@ class ArticleSpider(scrapy.Spider):
         self.crawler.stats.inc_value("archiver/posts_not_recaptured")
         return True
 
-    def parse_post(self, response):
+    async def parse_post(self, response):
         post: PostRef = response.meta["post_ref"]
+        settings = self.crawler.settings
         snapshot = platforms.get(post.platform).parse(post, response.url, response.status, response.body)
-        yield from self.post_item(snapshot, response.meta)
+        for item in self.post_item(snapshot, response.meta):
+            yield item
         if snapshot.status == "ok" and response.meta.get("related_depth", 0) == 0:
             # the quoted / replied-to / embedded post, one level deep: its context is evidence too
             for _relation, url in snapshot.related:
@@ -253,11 +258,38 @@ class ArticleSpider(scrapy.Spider):
                 # registry may not list
                 related = platforms.match_url(url) or _match_on(snapshot.platform, url)
                 if related is not None and related.post_id:
-                    yield from self.post_requests(related, related_depth=1)
-        if self.crawler.settings.getbool("ARCHIVER_FETCH_MEDIA"):
+                    for request in self.post_requests(related, related_depth=1):
+                        yield request
+        if settings.getbool("ARCHIVER_FETCH_MEDIA"):
             for url in snapshot.media:
                 yield scrapy.Request(url, callback=self.parse_capture, errback=self.on_error,
                                      meta={"role": "media", "post_ref": post})
+            if settings.getbool("ARCHIVER_MEDIA_DOWNLOAD") and snapshot.status == "ok" \
+                    and post.platform in media_download.MEDIA_PLATFORMS:
+                await self.download_media(post)
+
+    async def download_media(self, post: PostRef) -> None:
+        """The post's video or audio through yt-dlp (--media), as resource records."""
+        settings = self.crawler.settings
+        url = map_endpoint(post.url, settings.getdict("ARCHIVER_ENDPOINTS"))
+        date = warc_date()
+        try:
+            found = await maybe_deferred_to_future(threads.deferToThread(
+                media_download.download, url, max_bytes=settings.getint("DOWNLOAD_MAXSIZE"),
+                loopback_only=settings.getbool("ARCHIVER_LOOPBACK_ONLY")))
+        except media_download.MediaError as exc:
+            logger.warning("No media downloaded for %s: %s", post.url, exc)
+            payload = f"fetch-error: yt-dlp: {exc}\r\nurl: {post.url}\r\n".encode("utf-8")
+            written = self.session.writer.write_metadata(post.url, payload, "application/warc-fields", date=date)
+            self.session.index_capture(written, status=None, mime=None, error=f"yt-dlp: {exc}")
+            return
+        for item in found:
+            resource = self.session.writer.write_resource(item.url, item.data, item.mime, date=date)
+            self.session.index_capture(resource, status=200, mime=item.mime)
+            self.session.write_json_metadata(
+                f"urn:embed-archiver:media:{post.platform}:{post.post_id}",
+                {"post_url": post.url, "tool": "yt-dlp", **item.info}, refers_to=resource.record_id, date=date)
+            self.crawler.stats.inc_value("archiver/media_downloaded")
 
     def post_item(self, snapshot: PostSnapshot, meta):
         captured_at = meta.get("warc_date") or warc_date()

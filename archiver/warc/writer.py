@@ -80,9 +80,11 @@ DedupLookup = Callable[[str, str], "tuple[str, str, str] | None"]
 
 class _RecordBuilder(WARCWriter):
     """warcio's builder, used only to make records and their digests into a buffer.
-    WARC 1.1 gives metadata records no payload, so no payload digest either."""
+    WARC 1.1 gives metadata records no payload, so no payload digest either. A resource record's
+    payload is its whole block: the block digest already covers it, and the (optional) payload
+    digest is one that `fastwarc check -p` wrongly fails on non-HTTP records, so it is left out."""
 
-    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata", "resource")
 
 
 class WarcWriter:
@@ -258,6 +260,20 @@ class WarcWriter:
                                             length=len(payload), warc_content_type=content_type,
                                             warc_headers_dict=headers)
         return self._write(record, status=None, mime=content_type.split(";")[0].strip())
+
+
+    def write_resource(self, target_uri: str, payload: bytes, content_type: str, *, date: str | None = None,
+                       concurrent_to: str | None = None) -> WrittenRecord:
+        """A resource record: content fetched outside an HTTP exchange we could record (yt-dlp media)."""
+        self._maybe_rotate()
+        self._ensure_open()
+        headers = {"WARC-Date": date or warc_date(), "Content-Type": content_type}
+        if concurrent_to:
+            headers["WARC-Concurrent-To"] = concurrent_to
+        record = self._builder.create_warc_record(target_uri, "resource", payload=io.BytesIO(payload),
+                                                  length=len(payload), warc_content_type=content_type,
+                                                  warc_headers_dict=headers)
+        return self._write(record, status=200, mime=content_type.split(";")[0].strip())
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

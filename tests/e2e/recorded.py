@@ -26,6 +26,13 @@ def load_cases() -> dict[str, list[dict]]:
     return out
 
 
+def body_bytes(body) -> bytes:
+    """A recorded body as sent: JSON for objects and lists, UTF-8 for text, bytes as they are."""
+    if isinstance(body, (dict, list)):
+        return json.dumps(body).encode()
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
 class RecordedPlatforms:
     def __init__(self, cases: dict[str, list[dict]], pages: dict[str, str] | None = None):
         """`pages`: extra articles by name, served at /articles/<name>.html."""
@@ -94,6 +101,14 @@ class RecordedPlatforms:
             def do_POST(self) -> None:  # noqa: N802 - a recorded answer does not depend on the body
                 self.do_GET()
 
+            def do_HEAD(self) -> None:  # noqa: N802 - the headers of the next answer, which stays next
+                answers = recorded.responses.get("https://" + self.path.lstrip("/"))
+                if not answers:
+                    return self._send(404, {"Content-Type": "text/plain"}, b"", head=True)
+                answer = answers[min(recorded.hits["https://" + self.path.lstrip("/")], len(answers) - 1)]
+                self._send(int(answer.get("status", 200)), answer.get("headers") or {}, b"", head=True,
+                           length=len(body_bytes(answer.get("body", ""))))
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 path = self.path
                 length = int(self.headers.get("Content-Length") or 0)
@@ -111,17 +126,18 @@ class RecordedPlatforms:
                 if answer is None:
                     return self._send(404, {"Content-Type": "text/plain"}, b"not recorded")
                 body = answer.get("body", "")
-                data = json.dumps(body).encode() if isinstance(body, (dict, list)) else str(body).encode()
+                data = body_bytes(body)
                 headers = {"Content-Type": "application/json" if isinstance(body, (dict, list)) else "text/html"}
                 headers.update(answer.get("headers") or {})
                 self._send(int(answer.get("status", 200)), headers, data)
 
-            def _send(self, status: int, headers: dict, body: bytes) -> None:
+            def _send(self, status: int, headers: dict, body: bytes, head: bool = False, length: int = 0) -> None:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(length if head else len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not head:
+                    self.wfile.write(body)
 
         return Handler
