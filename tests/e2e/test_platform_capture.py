@@ -8,7 +8,6 @@ import gzip
 import json
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from archiver.platforms import match_url
 
 from ..conftest import run_json
 from .recorded import RecordedPlatforms, load_cases
-from .test_replay_pywb import PYWB_BIN, free_port, get
+from .test_replay_pywb import get, pywb
 
 BIN = Path(sys.executable).parent  # warcio and fastwarc are installed beside the interpreter
 CASES = load_cases()
@@ -169,30 +168,12 @@ def test_fastwarc_verifies_every_digest_but_the_revisits_it_cannot(recaptured, t
 
 
 def test_pywb_replays_a_revisit_with_the_original_payload(recaptured, recorded, tmp_path):
-    if not (PYWB_BIN / "wb-manager").exists():
-        pytest.fail(f"pywb is not installed at {PYWB_BIN}: run `make test` (it creates .venv-pywb)")
     rows = records(recaptured)
     revisit = next(r for r in rows if r["type"] == "revisit" and "tweet-result" in (r["url"] or ""))
     original_body = response_body(recaptured, revisit["refers_to_uri"], revisit["refers_to_date"])
-    subprocess.run([PYWB_BIN / "wb-manager", "init", "rec"], cwd=tmp_path, check=True, capture_output=True)
-    subprocess.run([PYWB_BIN / "wb-manager", "add", "rec", *map(str, sorted((recaptured / "warcs").glob("*.warc.gz")))],
-                   cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([PYWB_BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                get(base + "/rec/cdx?url=x", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with pywb(tmp_path, "rec", sorted((recaptured / "warcs").glob("*.warc.gz"))) as base:
         stamp = revisit["date"].replace("-", "").replace(":", "").replace("T", "")[:14]
         status, _, body = get(f"{base}/rec/{stamp}id_/{urllib.request.quote(revisit['url'], safe=':/?=&%')}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert status == 200
     assert body == original_body
 

@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,13 @@ def get(url: str, timeout: float = 10) -> tuple[int, dict, bytes]:
         return exc.code, dict(exc.headers), exc.read()
 
 
-@pytest.fixture(scope="module")
-def wayback(crawl, tmp_path_factory):
+@contextmanager
+def pywb(home: Path, collection: str, warcs: list[Path]):
+    """pywb's `wayback` on a free loopback port, serving `warcs` as `collection`; yields its base URL."""
     if not (PYWB_BIN / "wb-manager").exists():
         pytest.fail(f"pywb is not installed at {PYWB_BIN}: run `make test` (it creates .venv-pywb)")
-    home = tmp_path_factory.mktemp("pywb")
-    subprocess.run([PYWB_BIN / "wb-manager", "init", "demo"], cwd=home, check=True, capture_output=True)
-    subprocess.run([PYWB_BIN / "wb-manager", "add", "demo", *map(str, crawl.warcs)], cwd=home, check=True,
+    subprocess.run([PYWB_BIN / "wb-manager", "init", collection], cwd=home, check=True, capture_output=True)
+    subprocess.run([PYWB_BIN / "wb-manager", "add", collection, *map(str, warcs)], cwd=home, check=True,
                    capture_output=True)
     port = free_port()
     server = subprocess.Popen([PYWB_BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"], cwd=home,
@@ -51,7 +52,7 @@ def wayback(crawl, tmp_path_factory):
     try:
         for _ in range(150):
             try:
-                if get(base + "/demo/cdx?url=x", timeout=2)[0] in (200, 404):
+                if get(f"{base}/{collection}/cdx?url=x", timeout=2)[0] in (200, 404):
                     break
             except OSError:
                 time.sleep(0.2)
@@ -61,6 +62,12 @@ def wayback(crawl, tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def wayback(crawl, tmp_path_factory):
+    with pywb(tmp_path_factory.mktemp("pywb"), "demo", crawl.warcs) as base:
+        yield base
 
 
 def capture_timestamp(base: str, url: str) -> str:
