@@ -123,6 +123,7 @@ checks = Table(
     Column("post_row_id", Integer, ForeignKey("posts.id")),
     Column("checked_at", String(32), nullable=False),
     Column("verdict", String(24), nullable=False),
+    Column("flags", Text),            # JSON list: "date_mismatch"
     Column("diff", Text),
     Column("capture_ids", Text),      # JSON list of the captures the verdict rests on
     Column("record_id", String(64)),  # metadata record in the WARC

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy import and_, create_engine, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,7 +22,21 @@ from ..wayback import Copy, copy_of
 from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
 from . import fts
-from .schema import articles, captures, copies, crawls, metadata, posts, refs
+from .schema import articles, captures, checks, copies, crawls, metadata, posts, refs
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Bring an index made by an earlier version up to the schema: create_all makes missing
+    tables, not missing columns. New columns are always nullable, so adding them loses nothing."""
+    existing = inspect(conn)
+    for table in metadata.sorted_tables:
+        if not existing.has_table(table.name):
+            continue
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(sql_text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def now_iso() -> str:
@@ -63,6 +78,7 @@ class Index:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             with self.engine.begin() as conn:
                 metadata.create_all(conn)
+                _add_missing_columns(conn)
                 self.has_fts = fts.create(conn)
         except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
@@ -234,6 +250,45 @@ class Index:
             rows = conn.execute(select(copies).where(copies.c.url_key == sort_key(url))
                                 .order_by(copies.c.service, copies.c.timestamp.desc()))
             return [_clean(dict(r._mapping)) for r in rows]
+
+    def add_check(self, check: dict[str, Any], record_id: str | None) -> int | None:
+        """Keep one verification of an embed (the dict written into the WARC as a check record:
+        article_url, position, platform, post_id, checked_at, verdict, flags, diff,
+        capture_record_ids). None when the article or the embed is not in the index."""
+        art = self.article(check["article_url"])
+        if art is None:
+            return None
+        with self.engine.begin() as conn:
+            ref = conn.execute(select(refs.c.id).where(refs.c.article_id == art["id"], refs.c.kind == "embed",
+                                                       refs.c.position == check["position"])).first()
+            if ref is None:
+                return None
+            post_row = conn.execute(select(posts.c.id).where(
+                posts.c.platform == check.get("platform"), posts.c.post_id == check.get("post_id"))).first()
+            record_ids = check.get("capture_record_ids") or []
+            capture_ids = [r[0] for r in conn.execute(select(captures.c.id).where(
+                captures.c.record_id.in_(record_ids)).order_by(captures.c.id))] if record_ids else []
+            return conn.execute(insert(checks).values(
+                ref_id=ref[0], post_row_id=post_row[0] if post_row else None, checked_at=check["checked_at"],
+                verdict=check["verdict"], flags=json.dumps(check.get("flags") or []), diff=check.get("diff"),
+                capture_ids=json.dumps(capture_ids), record_id=record_id)).inserted_primary_key[0]
+
+    def checks_of(self, article_url: str, position: int) -> list[dict[str, Any]]:
+        """The verification history of one embed, oldest first."""
+        art = self.article(article_url)
+        if art is None:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(checks).select_from(checks.join(refs, refs.c.id == checks.c.ref_id))
+                                .where(refs.c.article_id == art["id"], refs.c.position == position)
+                                .order_by(checks.c.checked_at, checks.c.id))
+            out = []
+            for r in rows:
+                row = dict(r._mapping)
+                row["flags"] = json.loads(row["flags"] or "[]")
+                row["capture_ids"] = json.loads(row["capture_ids"] or "[]")
+                out.append(row)
+            return out
 
     # -- queries --------------------------------------------------------------------------------
 

@@ -123,3 +123,20 @@ def test_a_redirect_loop_is_reported_not_followed_forever(index):
                                       payload_digest=None, redirect_to=dst))
     link = [r for r in index.sources(ART)["references"] if r["kind"] == "link"][0]
     assert link["status"] == "redirect without end (HTTP 302)"
+
+
+def test_an_index_made_before_a_column_existed_gets_it_on_open(tmp_path):
+    import sqlite3
+
+    from archiver.index import open_index
+
+    path = tmp_path / "old.sqlite"
+    open_index(path).close()
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE checks DROP COLUMN flags")  # as an earlier version made it
+    con.commit()
+    con.close()
+    open_index(path).close()
+    con = sqlite3.connect(path)
+    assert "flags" in {row[1] for row in con.execute("PRAGMA table_info(checks)")}
+    con.close()
