@@ -403,6 +403,67 @@ def show(url, headers_only, raw, as_json, out, db):
         sys.stdout.buffer.flush()
 
 
+# -- verification --------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("article_urls", nargs=-1)
+@click.option("--all", "all_articles", is_flag=True, help="Verify every article in the archive.")
+@click.option("--recheck", is_flag=True, help="Capture each embedded post again now and compare that too.")
+@click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
+              help="With --recheck: fetch a platform's BASE from URL instead (as for crawl).")
+@click.option("--loopback-only", is_flag=True, help="With --recheck: refuse every host that is not loopback.")
+@click.option("--allow-private", is_flag=True, help="With --recheck: allow loopback and private addresses.")
+@click.option("--token", "tokens", multiple=True, metavar="NAME=TOKEN", help="With --recheck: an API token (as for crawl).")
+@index_options
+def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_private, tokens, as_json, out, db):
+    """Compare what articles show of each embedded post with the post as captured (and, with
+    --recheck, as it is now). Exit status 0 whatever the verdicts."""
+    from .session import layout
+    from .verify import snapshots, verify_articles
+    from .warc.writer import WarcWriter
+
+    if not article_urls and not all_articles:
+        raise UsageError("give article URLs, or --all")
+    with archive_index(out, db) as index:
+        urls = [a["url"] for a in index.list_articles()] if all_articles else list(article_urls)
+        for url in urls:
+            if index.article(url) is None:
+                raise NotFound(f"article not in the index: {url}")
+        urls = [index.article(url)["url"] for url in urls]
+        before = snapshots(index, urls) if recheck else None
+        post_urls = sorted({r["url"] for u in urls for r in (index.sources(u) or {}).get("references", [])
+                            if r["kind"] == "embed" and r.get("post_id") and r.get("url")})
+    if recheck and post_urls:
+        from .crawl import run_crawl
+        run_crawl({"ARCHIVER_POST_SEEDS": post_urls, "ARCHIVER_OUT": out, "ARCHIVER_DB": db or "",
+                   "ARCHIVER_RECAPTURE_AFTER": 0, "ARCHIVER_CAPTURE_LINKS": False,
+                   "ARCHIVER_ENDPOINTS": parse_endpoints(endpoints), "ARCHIVER_LOOPBACK_ONLY": loopback_only,
+                   "ARCHIVER_ALLOW_PRIVATE": allow_private, "ARCHIVER_TOKENS": parse_pairs(tokens, "--token")})
+    paths = layout(out)
+    writer = WarcWriter(paths["warcs"], paths["indexes"], info={
+        "software": "embed-archiver (verify)", "isPartOf": "verify",
+        "description": "Verdicts on embedded posts: what articles show, against the posts as captured"})
+    try:
+        with archive_index(out, db) as index:
+            results = verify_articles(index, writer, urls, before=before)
+    finally:
+        writer.close()
+    if as_json:
+        emit_json({"articles": urls, "rechecked": recheck, "checks": results})
+        return
+    by_article: dict[str, dict[str, int]] = {}
+    for r in results:
+        counts = by_article.setdefault(r["article_url"], {})
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    print_table(f"{len(urls)} articles verified", ("article", "embeds", "verdicts"), (
+        (url, str(sum(by_article.get(url, {}).values())),
+         ", ".join(f"{n} {v}" for v, n in sorted(by_article.get(url, {}).items())) or "no embeds")
+        for url in urls))
+    print_table(f"{len(results)} embeds", ("#", "post", "verdict", "why"), (
+        (str(r["position"]), f"{r['platform']} {'@' + r['handle'] + ' ' if r.get('handle') else ''}{r.get('post_url') or ''}",
+         r["verdict"] + "".join(f" + {f}" for f in r["flags"]), r.get("diff") or r["reason"]) for r in results))
+
+
 # -- demo ----------------------------------------------------------------------------------------
 
 @cli.command()

@@ -115,6 +115,14 @@ class ArticleSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
         for url in settings.getlist("ARCHIVER_FEEDS"):
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+        # posts to capture by themselves (`archiver verify --recheck`): no article around them
+        for url in settings.getlist("ARCHIVER_POST_SEEDS"):
+            post = platforms.match_url(url)
+            if post is not None and post.post_id:
+                for request in self.post_requests(post):
+                    yield request
+            else:
+                logger.warning("Not a post URL any platform recognises: %s", url)
 
     def article_request(self, url: str, depth: int, explicit: bool = False) -> scrapy.Request:
         # Seeds are never dropped as duplicates: a seed also linked from another article is
