@@ -127,8 +127,8 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder (warcs/, indexes/, index.sqlite).")
 @click.option("--db", default=None, help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")
 @click.option("--allow-private", is_flag=True,
-              help="Allow loopback and private addresses (accepted now; the address guard that refuses them "
-                   "by default is not built yet).")
+              help="Allow loopback, private and link-local addresses, which are refused by default (a page's "
+                   "links must not reach into your network). For intranet archiving.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (recorded in warcinfo).")
 @click.option("--max-size", type=click.IntRange(1), help="Largest response to keep, in bytes (default 50 MB).")
 @click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
@@ -248,13 +248,14 @@ def print_crawl_report(report: dict[str, Any]) -> None:
 @click.argument("source")
 @click.option("--url", help="The page's URL (for a file: resolves links, decides what is internal).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (embeds, links, mentions, metadata).")
-def extract(source, url, as_json):
+@click.option("--allow-private", is_flag=True, help="Fetching a URL: allow loopback and private addresses.")
+def extract(source, url, as_json, allow_private):
     """Print what an article references, without archiving anything (FILE or URL)."""
     from .extract import extract as run_extract
 
     if source.startswith(("http://", "https://")):
         from .crawl import fetch_page
-        final_url, body = fetch_page(check_url(source))
+        final_url, body = fetch_page(check_url(source), allow_private)
         url = url or final_url
     else:
         path = Path(source)

@@ -46,7 +46,7 @@ def run_crawl(overrides: dict[str, Any]) -> dict[str, Any]:
     return dict(crawler.stats.get_stats()) if crawler.stats else {}
 
 
-def fetch_page(url: str) -> tuple[str, bytes]:
+def fetch_page(url: str, allow_private: bool = False) -> tuple[str, bytes]:
     """Fetch one page through Scrapy's downloader (redirects, decompression, limits), recording
     nothing: for `archiver extract URL`. Returns the final URL and the decoded body."""
     import scrapy
@@ -69,7 +69,7 @@ def fetch_page(url: str) -> tuple[str, bytes]:
 
     # Nothing is recorded: the recorder is switched off (the other middlewares stay).
     settings = crawl_settings({"DOWNLOADER_MIDDLEWARES": {"archiver.warc.recorder.WarcRecorderMiddleware": None},
-                               "ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR"})
+                               "ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR", "ARCHIVER_ALLOW_PRIVATE": allow_private})
     process = CrawlerProcess(settings)
     process.crawl(FetchSpider)
     process.start()

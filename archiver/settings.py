@@ -37,10 +37,14 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.EndpointMapMiddleware": 50,
     # with ARCHIVER_LOOPBACK_ONLY, refuse every non-loopback host before DNS
     "archiver.middlewares.LoopbackOnlyMiddleware": 60,
+    # refuse loopback/private/link-local/multicast addresses unless ARCHIVER_ALLOW_PRIVATE (SSRF guard)
+    "archiver.guard.AddressGuardMiddleware": 70,
     # above HttpCompression (590) and Redirect (600): sees raw bytes, every hop, every retry
     "archiver.warc.recorder.WarcRecorderMiddleware": 950,
 }
 ITEM_PIPELINES = {"archiver.pipelines.IndexPipeline": 300}
+# Scrapy's resolver, refusing the answers the address guard refuses (see archiver/guard.py)
+TWISTED_DNS_RESOLVER = "archiver.guard.GuardedResolver"
 
 # --- embed-archiver ------------------------------------------------------------------------------
 ARCHIVER_OUT = "archive"              # output folder: warcs/, indexes/*.cdxj, index.sqlite
@@ -70,7 +74,8 @@ ARCHIVER_WAYBACK_POLLS = 6            # Save Page Now status polls per job
 ARCHIVER_WAYBACK_POLL_INTERVAL = 10.0 # seconds between polls
 ARCHIVER_TOKENS = {}                  # API tokens by name, e.g. {"meta": "APPID|CLIENT_TOKEN"} for Instagram/Facebook/Threads oEmbed
 ARCHIVER_LOOPBACK_ONLY = False        # refuse every non-loopback host (demo, tests)
-ARCHIVER_ALLOW_PRIVATE = False        # reserved for the address guard (refusing private/loopback addresses), not yet enforced
+ARCHIVER_ALLOW_PRIVATE = False        # connect to loopback/private/link-local addresses too (the guard is off)
+ARCHIVER_ALLOW_ADDRESSES = []         # networks the guard lets through anyway, e.g. ["10.1.2.0/24"] (an intranet)
 ARCHIVER_VERBOSE = False              # Scrapy's INFO logs (every request); otherwise warnings only
 
 

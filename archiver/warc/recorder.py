@@ -21,6 +21,7 @@ _FAILURE_NAMES = {
     "ResponseDataLossError": "connection lost mid-body",
     "ResponseNeverReceived": "no response",
     "IgnoreRequest": "not fetched",
+    "AddressRefused": "refused",
 }
 
 
