@@ -152,12 +152,25 @@ def check_url(url: str, what: str = "URL") -> str:
                    "submit: also submit the ones missing (or older than --wayback-within) to Save Page Now.")
 @click.option("--wayback-within", default="30d", show_default=True, metavar="AGE",
               help="With --wayback submit: a copy younger than AGE is recent enough.")
+@click.option("--resume", is_flag=True,
+              help="Finish this archive's last interrupted crawl (killed, or stopped early), with its seeds and "
+                   "options; what it captured is kept and not fetched again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
           endpoints, loopback_only, no_links, no_posts, no_media, media_download, requisites, recapture_after,
-          tokens, wayback, wayback_within, as_json, verbose):
+          tokens, wayback, wayback_within, resume, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
+    if resume:
+        if urls or from_file or sitemap or feed:
+            raise UsageError("--resume takes no URLs: it finishes the interrupted crawl with its own")
+        check_archive_location(out, db)
+        report = run_and_report(resume_overrides(out, db, tokens, verbose), out, db)
+        if as_json:
+            emit_json(report)
+        else:
+            print_crawl_report(report)
+        return
     for url in (*urls, *sitemap, *feed):
         check_url(url)
     if from_file and not Path(from_file).is_file():
@@ -186,6 +199,22 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         print_crawl_report(report)
     if not any(row["status"] and row["status"] < 400 for row in report["articles"]):
         raise ArchiverError("no article could be archived (see the failures above)")
+
+
+def resume_overrides(out: str, db: str | None, tokens, verbose: bool) -> dict[str, Any]:
+    """The settings of the archive's last interrupted crawl, to run it again to the end."""
+    from .session import crawl_lock_path
+    from .locks import held_by_other
+
+    with archive_index(out, db) as index:
+        crawl = index.unfinished_crawl()
+    if crawl is None:
+        raise InputError(f"no interrupted crawl to resume in {out}")
+    if held_by_other(crawl_lock_path(Path(out), crawl["crawl_key"])):
+        raise InputError(f"the last crawl in {out} is still running (started {crawl['started']})")
+    return {**crawl["options"], "ARCHIVER_RESUME": crawl["crawl_key"], "ARCHIVER_OUT": out, "ARCHIVER_DB": db or "",
+            "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"), "ARCHIVER_VERBOSE": verbose,
+            "EXTENSIONS": {"archiver.progress.CrawlProgress": 500}}
 
 
 def check_archive_location(out: str, db: str | None) -> None:

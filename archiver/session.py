@@ -9,15 +9,26 @@ import uuid
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.settings import BaseSettings
 
 from . import __version__
+from .errors import ArchiverError
 from .index import open_index
+from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
 from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
 
 logger = logging.getLogger(__name__)
 
 _ATTR = "_embed_archiver_session"
+# What a crawl is, kept with it in the index so that `crawl --resume` can run it again (secrets,
+# such as ARCHIVER_TOKENS, are never stored: the user gives them again).
+RESUMABLE_SETTINGS = (
+    "ARCHIVER_SEEDS", "ARCHIVER_SEED_FILE", "ARCHIVER_SITEMAPS", "ARCHIVER_FEEDS", "ARCHIVER_POST_SEEDS",
+    "ARCHIVER_DEPTH", "ROBOTSTXT_OBEY", "ARCHIVER_CAPTURE_LINKS", "ARCHIVER_CAPTURE_POSTS", "ARCHIVER_FETCH_MEDIA",
+    "ARCHIVER_MEDIA_DOWNLOAD", "ARCHIVER_REQUISITES", "ARCHIVER_RECAPTURE_AFTER", "ARCHIVER_WAYBACK",
+    "ARCHIVER_WAYBACK_WITHIN", "ARCHIVER_ENDPOINTS", "ARCHIVER_LOOPBACK_ONLY", "ARCHIVER_ALLOW_PRIVATE",
+    "DOWNLOAD_MAXSIZE")
 
 
 def layout(out: str | Path) -> dict[str, Path]:
@@ -27,13 +38,29 @@ def layout(out: str | Path) -> dict[str, Path]:
             "db": root / "index.sqlite"}
 
 
+def crawl_lock_path(root: Path, crawl_key: str) -> Path:
+    return Path(root) / f".crawl-{crawl_key}.lock"
+
+
+def _plain(value):
+    """A setting as plain JSON-able data (Scrapy keeps dict settings as Settings objects)."""
+    return value.copy_to_dict() if isinstance(value, BaseSettings) else value
+
+
 class ArchiveSession:
     def __init__(self, settings):
         paths = layout(settings.get("ARCHIVER_OUT"))
         self.paths = paths
         paths["root"].mkdir(parents=True, exist_ok=True)
         self.index = open_index(settings.get("ARCHIVER_DB") or paths["db"])
-        self.crawl_key = uuid.uuid4().hex
+        resumed = self.index.crawl_by_key(settings.get("ARCHIVER_RESUME")) if settings.get("ARCHIVER_RESUME") else None
+        self.resumed = resumed is not None
+        self.crawl_key = resumed["crawl_key"] if resumed else uuid.uuid4().hex
+        # held for the crawl's life: `crawl --resume` tells a killed crawl from a running one
+        self._lock_path = crawl_lock_path(paths["root"], self.crawl_key)
+        self._lock = try_lock(self._lock_path)
+        if self._lock is None:
+            raise ArchiverError(f"crawl {self.crawl_key} is running in another process")
         info = {
             "software": f"embed-archiver/{__version__} (Scrapy, warcio)",
             "isPartOf": settings.get("ARCHIVER_CRAWL_NAME") or f"crawl-{self.crawl_key[:8]}",
@@ -56,9 +83,13 @@ class ArchiveSession:
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"), gzip_level=settings.getint("ARCHIVER_GZIP_LEVEL"),
             info=info, dedup=self.index.find_payload)
         seeds = settings.getlist("ARCHIVER_SEEDS")
-        self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, {
-            k: settings.get(k) for k in ("ARCHIVER_DEPTH", "ROBOTSTXT_OBEY", "ARCHIVER_CAPTURE_LINKS",
-                                         "ARCHIVER_FETCH_MEDIA", "ARCHIVER_RECAPTURE_AFTER")})
+        if resumed:
+            self.crawl_id = resumed["id"]
+            self.crawl_started = resumed["started"]
+        else:
+            self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, {
+                k: _plain(settings.get(k)) for k in RESUMABLE_SETTINGS})
+            self.crawl_started = self.index.crawl_by_key(self.crawl_key)["started"]
         self.closed = False
 
     @classmethod
@@ -67,6 +98,7 @@ class ArchiveSession:
         if session is None:
             session = cls(crawler.settings)
             setattr(crawler, _ATTR, session)
+            crawler.signals.connect(session.spider_closed, signal=signals.spider_closed)
             crawler.signals.connect(session.close, signal=signals.engine_stopped)
         return session
 
@@ -85,10 +117,17 @@ class ArchiveSession:
         return self.writer.write_metadata(target_uri, payload, "application/json",
                                           refers_to=refers_to, concurrent_to=refers_to, date=date)
 
+    def spider_closed(self, spider=None, reason: str = "") -> None:
+        self.close_reason = reason
+
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
         self.writer.close()
-        self.index.finish_crawl(self.crawl_id)
+        # only a crawl that ran out of work is finished; one stopped early (Ctrl-C, a shutdown)
+        # stays open for `crawl --resume`
+        if getattr(self, "close_reason", "finished") == "finished":
+            self.index.finish_crawl(self.crawl_id)
         self.index.close()
+        release(self._lock, self._lock_path)

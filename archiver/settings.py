@@ -54,6 +54,7 @@ ARCHIVER_WARC_MAX_SIZE = 10**9        # bytes: rotate to a new WARC file past th
 ARCHIVER_GZIP_LEVEL = 6               # per-record gzip level (9 costs much CPU for ~2% smaller files)
 ARCHIVER_CRAWL_NAME = ""              # warcinfo isPartOf; default crawl-<id>
 ARCHIVER_SEEDS = []                   # article URLs to crawl (the CLI fills this)
+ARCHIVER_RESUME = ""                  # crawl key of an interrupted crawl to finish (crawl --resume)
 ARCHIVER_POST_SEEDS = []               # post URLs captured on their own (verify --recheck)
 ARCHIVER_SEED_FILE = ""               # a file of article URLs, one per line
 ARCHIVER_SITEMAPS = []                # sitemap URLs whose pages are articles

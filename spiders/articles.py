@@ -110,7 +110,8 @@ class ArticleSpider(scrapy.Spider):
         self.seed_urls = seeds
         self.session  # open the archive before the first response arrives
         for url in seeds:
-            yield self.article_request(url, depth=0, explicit=True)
+            for request in self.article_request(url, depth=0, explicit=True):
+                yield request
         for url in settings.getlist("ARCHIVER_SITEMAPS"):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
         for url in settings.getlist("ARCHIVER_FEEDS"):
@@ -124,13 +125,20 @@ class ArticleSpider(scrapy.Spider):
             else:
                 logger.warning("Not a post URL any platform recognises: %s", url)
 
-    def article_request(self, url: str, depth: int, explicit: bool = False) -> scrapy.Request:
+    def article_request(self, url: str, depth: int, explicit: bool = False):
         # Seeds are never dropped as duplicates: a seed also linked from another article is
         # still extracted as an article (the second fetch becomes a revisit record).
         # `explicit`: the user named this URL, so it is indexed as an article whatever it looks like;
         # pages found through sitemaps, feeds or links are indexed only if they look like articles.
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
-                              dont_filter=depth == 0, meta={"article_depth": depth, "explicit_seed": explicit})
+        if self.session.resumed:
+            done = self.session.index.article_refs_in_crawl(url, self.session.crawl_id)
+            if done is not None and sort_key(url) not in self.extracted:
+                # fetched and indexed before the interruption: follow what the index holds
+                self.extracted.add(sort_key(url))
+                yield from self.follow_references(done, depth)
+                return
+        yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+                             dont_filter=depth == 0, meta={"article_depth": depth, "explicit_seed": explicit})
 
     def parse_sitemap(self, response):
         root = _xml_root(response.body)
@@ -145,7 +153,7 @@ class ArticleSpider(scrapy.Spider):
             if nested:
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
             else:
-                yield self.article_request(url, depth=0)
+                yield from self.article_request(url, depth=0)
 
     def parse_feed(self, response):
         root = _xml_root(response.body)
@@ -158,7 +166,7 @@ class ArticleSpider(scrapy.Spider):
                 continue
             url = (link.get("href") or link.text or "").strip()
             if url:
-                yield self.article_request(urljoin(response.url, url), depth=0)
+                yield from self.article_request(urljoin(response.url, url), depth=0)
 
     # -- articles -------------------------------------------------------------------------------
 
@@ -212,7 +220,7 @@ class ArticleSpider(scrapy.Spider):
                     yield from self.post_requests(post)
                     continue
             if link.link_kind == "internal" and depth < max_depth:
-                yield self.article_request(link.url, depth + 1)
+                yield from self.article_request(link.url, depth + 1)
             elif settings.getbool("ARCHIVER_CAPTURE_LINKS") and link.in_body:
                 yield from self.page_request(link.url)
 
@@ -238,11 +246,13 @@ class ArticleSpider(scrapy.Spider):
         snapshot. A snapshot that only recorded a passing failure (rate limit, server error,
         unreadable answer) does not count."""
         max_age = self.crawler.settings.getfloat("ARCHIVER_RECAPTURE_AFTER")
-        if max_age <= 0 or not post.post_id:
+        if not post.post_id or (max_age <= 0 and not self.session.resumed):
             return False
         last = self.session.index.post(post.platform, post.post_id)
         if not last or last["status"] in ("unavailable", "error") or not last["captured_at"]:
             return False
+        if self.session.resumed and last["captured_at"] >= self.session.crawl_started:
+            return True  # captured by this crawl before the interruption
         try:
             age = (datetime.now(UTC) - datetime.fromisoformat(last["captured_at"])).total_seconds()
         except ValueError:
@@ -397,6 +407,8 @@ class ArticleSpider(scrapy.Spider):
         if key in self.pages_requested:
             return
         self.pages_requested.add(key)
+        if self.session.resumed and self.session.index.captured_in_crawl(url, self.session.crawl_id):
+            return  # captured before the interruption
         yield scrapy.Request(url, callback=self.parse_cited_page, errback=self.on_error)
 
     def parse_cited_page(self, response):

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import IndexError_
-from ..model import ArticleRefs, CaptureInfo, PostRef, PostSnapshot
+from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
 from ..wayback import Copy, copy_of
 from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
@@ -99,6 +99,47 @@ class Index:
     def finish_crawl(self, crawl_id: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(crawls).where(crawls.c.id == crawl_id).values(finished=now_iso()))
+
+    def unfinished_crawl(self) -> dict[str, Any] | None:
+        """The newest crawl that never finished (killed, or still running), with its options."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(crawls).where(crawls.c.finished.is_(None))
+                               .order_by(crawls.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        found["seeds"] = json.loads(found["seeds"] or "[]")
+        found["options"] = json.loads(found["options"] or "{}")
+        return found
+
+    def crawl_by_key(self, crawl_key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(crawls).where(crawls.c.crawl_key == crawl_key)).first()
+        return dict(row._mapping) if row else None
+
+    def captured_in_crawl(self, url: str, crawl_id: int) -> bool:
+        """Whether a URL has a capture (any outcome) recorded by this crawl."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(captures.c.id).where(
+                captures.c.url_key == sort_key(url), captures.c.crawl_id == crawl_id).limit(1)).first() is not None
+
+    def article_refs_in_crawl(self, url: str, crawl_id: int) -> ArticleRefs | None:
+        """An article this crawl already fetched and indexed, with the references to follow (as
+        stored: enough to capture them again, not the full extraction result)."""
+        with self.engine.connect() as conn:
+            art = conn.execute(select(articles).select_from(articles.join(captures, captures.c.id == articles.c.capture_id))
+                               .where(articles.c.url_key == sort_key(url), captures.c.crawl_id == crawl_id)).first()
+            if art is None:
+                return None
+            rows = [dict(r._mapping) for r in conn.execute(select(refs).where(refs.c.article_id == art.id)
+                                                           .order_by(refs.c.position))]
+        embeds = tuple(Embed(platform=r["platform"], url=r["url"], post_id=r["post_id"], handle=r["handle"],
+                             shape=r["shape"] or "", position=r["position"], in_body=r["in_body"],
+                             resolve_url=r["resolve_url"]) for r in rows if r["kind"] == "embed")
+        links = tuple(Link(url=r["url"], anchor_text=r["anchor_text"] or "", sentence=r["sentence"] or "",
+                           position=r["position"], in_body=r["in_body"], link_kind=r["link_kind"] or "page")
+                      for r in rows if r["kind"] == "link")
+        return ArticleRefs(url=art.url, metadata=ArticleMeta(url=art.url), embeds=embeds, links=links)
 
     # -- captures -------------------------------------------------------------------------------
 
@@ -536,3 +577,26 @@ def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> st
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """Drop internal keys from a row for display and JSON."""
     return {k: v for k, v in row.items() if not k.endswith("_key") and v is not None}
+
+
+# -- exports ----------------------------------------------------------------------------------------
+# Used by archiver/export.py (`archiver export --crawl`). Kept apart so it can move into Index as
+# a method (`Index.crawl_article_urls(crawl)`) without touching anything else.
+
+def crawl_article_urls(index: Index, crawl: str) -> list[str] | None:
+    """URLs of the articles whose (latest) fetch belongs to one crawl, in index order. `crawl` is
+    the crawl's number, its key, the first characters of its key, or the name its warcinfo gives
+    it by default (`crawl-` + 8 characters of the key). None when no single crawl matches."""
+    text = crawl.strip()
+    prefix = text[len("crawl-"):] if text.startswith("crawl-") else text
+    with index.engine.connect() as conn:
+        found = conn.execute(select(crawls.c.id).where(crawls.c.id == int(text))).all() if text.isdigit() else []
+        if not found and prefix:
+            found = conn.execute(select(crawls.c.id).where(
+                crawls.c.crawl_key.startswith(prefix, autoescape=True)).limit(2)).all()
+        if len(found) != 1:
+            return None
+        rows = conn.execute(select(articles.c.url)
+                            .select_from(articles.join(captures, captures.c.id == articles.c.capture_id))
+                            .where(captures.c.crawl_id == found[0][0]).order_by(articles.c.id))
+        return [r[0] for r in rows]

@@ -21,10 +21,12 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..locks import release, try_lock
 from ..urls import sort_key
 from . import cdxj
 
 OPEN_SUFFIX = ".open"
+LOCK_SUFFIX = ".lock"
 WARC_1_1 = "1.1"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
@@ -103,6 +105,7 @@ class WarcWriter:
         self.cdxj_dir.mkdir(parents=True, exist_ok=True)
         self._serial = 0
         self._file = None
+        self._lock: int | None = None
         self._name: str | None = None
         self._cdxj_lines: list[str] = []
         self._cdxj_open = None
@@ -125,6 +128,8 @@ class WarcWriter:
             if not (self.warc_dir / name).exists() and not (self.warc_dir / (name + OPEN_SUFFIX)).exists():
                 break
         self._name = name
+        # held while the file is open: recovery leaves alone the .open files of a live writer
+        self._lock = try_lock(self.warc_dir / (name + LOCK_SUFFIX))
         self._file = open(self.warc_dir / (name + OPEN_SUFFIX), "xb")
         self._cdxj_lines = []
         self._cdxj_open = open(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), "w", encoding="utf-8")
@@ -150,6 +155,8 @@ class WarcWriter:
         os.remove(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX))
         final = self.warc_dir / name
         os.replace(self.warc_dir / (name + OPEN_SUFFIX), final)
+        release(self._lock, self.warc_dir / (name + LOCK_SUFFIX))
+        self._lock = None
         self._file = None
         self._name = None
         self.closed_files.append(final)
@@ -291,6 +298,10 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
     recovered = []
     for leftover in sorted(Path(warc_dir).glob("*.warc.gz" + OPEN_SUFFIX)):
         name = leftover.name[: -len(OPEN_SUFFIX)]
+        lock_path = Path(warc_dir) / (name + LOCK_SUFFIX)
+        lock = try_lock(lock_path)
+        if lock is None:
+            continue  # another crawl, alive, is writing it
         end = _whole_records_end(leftover)
         with open(leftover, "r+b") as fh:
             fh.truncate(end)
@@ -309,6 +320,7 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
             open_cdxj.unlink()
         cdxj.write_sorted(lines, Path(cdxj_dir) / (name + ".cdxj"))
         os.replace(leftover, Path(warc_dir) / name)
+        release(lock, lock_path)
         recovered.append((name, end))
     return recovered
 
