@@ -156,6 +156,14 @@ class Index:
                 return found[0]
             return conn.execute(insert(captures).values(**values)).inserted_primary_key[0]
 
+    def indexed_record_ids(self, filename: str | None = None) -> set[str]:
+        """Record ids of the captures indexed (those in one WARC file, if named)."""
+        query = select(captures.c.record_id)
+        if filename is not None:
+            query = query.where(captures.c.filename == filename)
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(query)}
+
     def drop_captures_beyond(self, filename: str, end: int) -> int:
         """Forget captures whose records were cut off a recovered file (a killed crawl)."""
         with self.engine.begin() as conn:

@@ -125,12 +125,22 @@ class WarcWriter:
         while True:
             name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
             self._serial += 1
-            if not (self.warc_dir / name).exists() and not (self.warc_dir / (name + OPEN_SUFFIX)).exists():
-                break
+            # the lock first: held while the file is open, so recovery leaves a live writer's file
+            # alone, and two crawls starting in the same second never pick the same name
+            lock = try_lock(self.warc_dir / (name + LOCK_SUFFIX))
+            if lock is None:
+                continue
+            if (self.warc_dir / name).exists():
+                release(lock, self.warc_dir / (name + LOCK_SUFFIX))
+                continue
+            try:
+                self._file = open(self.warc_dir / (name + OPEN_SUFFIX), "xb")
+            except FileExistsError:  # left by a killed crawl, not yet recovered
+                release(lock, self.warc_dir / (name + LOCK_SUFFIX))
+                continue
+            break
         self._name = name
-        # held while the file is open: recovery leaves alone the .open files of a live writer
-        self._lock = try_lock(self.warc_dir / (name + LOCK_SUFFIX))
-        self._file = open(self.warc_dir / (name + OPEN_SUFFIX), "xb")
+        self._lock = lock
         self._cdxj_lines = []
         self._cdxj_open = open(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), "w", encoding="utf-8")
         info = {
