@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import unicodedata
 from urllib.parse import urljoin
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, create_engine, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import IndexError_
 from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
@@ -76,14 +77,26 @@ class Index:
             self.engine: Engine = create_engine(url)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            with self.engine.begin() as conn:
-                metadata.create_all(conn)
-                _add_missing_columns(conn)
-                self.has_fts = fts.create(conn)
+            self.has_fts = self._create_schema()
         except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
             raise IndexError_(f"cannot open the index at {url}: {first_line}") from exc
         self.url = url
+
+    def _create_schema(self) -> bool:
+        """Tables, missing columns, full-text search; True when FTS is available. Two processes
+        opening a new index at once race to create the same tables: the loser sees them exist."""
+        for attempt in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    metadata.create_all(conn)
+                    _add_missing_columns(conn)
+                    return fts.create(conn)
+            except OperationalError as exc:
+                if "already exists" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return False
 
     def close(self) -> None:
         self.engine.dispose()
