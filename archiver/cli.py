@@ -130,7 +130,21 @@ def check_url(url: str, what: str = "URL") -> str:
               help="Allow loopback, private and link-local addresses, which are refused by default (a page's "
                    "links must not reach into your network). For intranet archiving.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (recorded in warcinfo).")
-@click.option("--max-size", type=click.IntRange(1), help="Largest response to keep, in bytes (default 50 MB).")
+@click.option("--max-size", type=click.IntRange(1),
+              help="Largest response to keep, in bytes, as sent and once decompressed (default 50 MB).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
+              help="Give up a download that takes longer, body included (default 30).")
+@click.option("--max-redirects", type=click.IntRange(0), metavar="N",
+              help="Follow at most N redirects per fetch (default 10); loops are stopped at once.")
+@click.option("--retries", type=click.IntRange(0), metavar="N",
+              help="Retry timeouts, lost connections, 429 and 5xx answers N times (default 2), with backoff.")
+@click.option("--max-wait", type=click.FloatRange(0), metavar="SECONDS",
+              help="Longest wait before a retry, Retry-After included (default 60); a server asking for "
+                   "more is not retried.")
+@click.option("--delay", type=click.FloatRange(0), metavar="SECONDS",
+              help="Wait between two requests to one site (default 0).")
+@click.option("--site-concurrency", type=click.IntRange(1), metavar="N",
+              help="Requests in flight to one site at once (default 8).")
 @click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
               help="Fetch a platform's BASE (e.g. https://cdn.syndication.twimg.com) from URL instead.")
 @click.option("--loopback-only", is_flag=True, help="Refuse every host that is not a loopback address.")
@@ -157,15 +171,17 @@ def check_url(url: str, what: str = "URL") -> str:
                    "options; what it captured is kept and not fetched again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
-def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size,
-          endpoints, loopback_only, no_links, no_posts, no_media, media_download, requisites, recapture_after,
-          tokens, wayback, wayback_within, resume, as_json, verbose):
+def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size, timeout,
+          max_redirects, retries, max_wait, delay, site_concurrency, endpoints, loopback_only, no_links, no_posts,
+          no_media, media_download, requisites, recapture_after, tokens, wayback, wayback_within, resume, as_json,
+          verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     if resume:
         if urls or from_file or sitemap or feed:
             raise UsageError("--resume takes no URLs: it finishes the interrupted crawl with its own")
+        overrides = resume_overrides(out, db, tokens, verbose)  # before anything is created
         check_archive_location(out, db)
-        report = run_and_report(resume_overrides(out, db, tokens, verbose), out, db)
+        report = run_and_report(overrides, out, db)
         if as_json:
             emit_json(report)
         else:
@@ -189,8 +205,10 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_WAYBACK": wayback or "", "ARCHIVER_WAYBACK_WITHIN": parse_age(wayback_within),
         "ARCHIVER_REQUISITES": requisites, "ARCHIVER_MEDIA_DOWNLOAD": media_download,
     }
-    if max_size:
-        overrides["DOWNLOAD_MAXSIZE"] = max_size
+    limits = {"DOWNLOAD_MAXSIZE": max_size, "DOWNLOAD_TIMEOUT": timeout, "REDIRECT_MAX_TIMES": max_redirects,
+              "RETRY_TIMES": retries, "RETRY_MAX_WAIT": max_wait, "DOWNLOAD_DELAY": delay,
+              "CONCURRENT_REQUESTS_PER_DOMAIN": site_concurrency}
+    overrides.update({name: value for name, value in limits.items() if value is not None})
     check_archive_location(out, db)
     report = run_and_report(overrides, out, db)
     if as_json:
@@ -492,6 +510,60 @@ def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_
     print_table(f"{len(results)} embeds", ("#", "post", "verdict", "why"), (
         (str(r["position"]), f"{r['platform']} {'@' + r['handle'] + ' ' if r.get('handle') else ''}{r.get('post_url') or ''}",
          r["verdict"] + "".join(f" + {f}" for f in r["flags"]), r.get("diff") or r["reason"]) for r in results))
+
+
+# -- evidence for others ---------------------------------------------------------------------------
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "csl-json", "html"]), default="jsonl",
+              show_default=True, help="jsonl/csv: one row per citation; csl-json: for Zotero and reference "
+                                      "managers; html: a self-contained sources card per article.")
+@click.option("--article", "articles", multiple=True, metavar="URL", help="Only this article (repeatable).")
+@click.option("--crawl", help="Only the articles of this crawl (its number or the start of its key).")
+@click.option("--query", help="Only the citations a lookup finds (a post URL, @handle, outlet, domain, words).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder.")
+@click.option("--db", default=None, help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")
+def export_command(fmt, articles, crawl, query, output, out, db):
+    """Export citations with their capture locations, digests and verdicts."""
+    from .export import export
+    from .session import layout
+
+    with archive_index(out, db) as index:
+        if output:
+            try:
+                stream = open(output, "w", encoding="utf-8", newline="" if fmt == "csv" else None)
+            except OSError as exc:
+                raise InputError(f"cannot write {output}: {exc.strerror}") from exc
+            with stream:
+                counts = export(index, fmt, articles=list(articles) or None, crawl=crawl, query=query, out=stream,
+                                warc_dir=layout(out)["warcs"])
+            click.echo(f"wrote {output}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if k != "format"), err=True)
+        else:
+            export(index, fmt, articles=list(articles) or None, crawl=crawl, query=query, out=sys.stdout,
+                   warc_dir=layout(out)["warcs"])
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--article", "articles", multiple=True, metavar="URL",
+              help="Package only this article's evidence (repeatable); default: the whole archive.")
+@click.option("--title", help="The package's title.")
+@index_options
+def wacz(output, articles, title, as_json, out, db):
+    """Package the archive (or some articles' evidence) as a WACZ 1.1.1 file for ReplayWeb.page."""
+    from .session import layout
+    from .warc.wacz import write_wacz
+
+    if not output.endswith(".wacz"):
+        raise UsageError(f"a WACZ file name ends in .wacz: {output}")
+    with archive_index(out, db) as index:
+        result = write_wacz(Path(output), index, layout(out)["warcs"], articles=list(articles) or None, title=title)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"wrote {output}: " + ", ".join(f"{len(v) if isinstance(v, (list, tuple)) else v} {k}"
+                                                    for k, v in result.items() if k not in ("path",)))
 
 
 # -- demo ----------------------------------------------------------------------------------------

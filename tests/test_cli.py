@@ -23,6 +23,15 @@ SEED_PAGE = ROOT / "archiver/demo/site/news/2025/03/16/trump-says-he-will-speak-
     (["extract", str(SEED_PAGE), "--url", "not a url"], 2, b"not an http(s) URL"),
     (["crawl", "--depth", "99", "http://127.0.0.1:1/"], 2, b"--depth"),
     (["frobnicate"], 2, b"No such command"),
+    (["verify"], 2, b"give article URLs, or --all"),
+    (["verify", "--all"], 1, b"no index at"),
+    (["export", "--format", "pdf"], 2, b"Invalid value for '--format'"),
+    (["export"], 1, b"no index at"),
+    (["wacz", "out.zip"], 2, b"ends in .wacz"),
+    (["crawl", "--resume"], 1, b"no index at"),
+    (["crawl", "--resume", "http://127.0.0.1:1/"], 2, b"--resume takes no URLs"),
+    (["crawl", "http://127.0.0.1:1/", "--recapture-after", "soon"], 2, b"not an age"),
+    (["crawl", "http://127.0.0.1:1/", "--token", "meta"], 2, b"--token wants NAME=VALUE"),
 ])
 def test_bad_input_gives_one_clear_line_and_no_traceback(args, code, message, tmp_path):
     proc = run_cli(*args, check=False, cwd=tmp_path)
@@ -52,3 +61,14 @@ def test_demo_serve_only_prints_the_front_page_url_first():
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_export_and_wacz_write_their_files(crawl, tmp_path):
+    csv_path, wacz_path = tmp_path / "citations.csv", tmp_path / "seed.wacz"
+    crawl.cli("export", "--format", "csv", "--output", str(csv_path))
+    lines = csv_path.read_text("utf-8").splitlines()
+    assert lines[0].startswith("article_url,") and len(lines) > 10
+    report = crawl.json("wacz", str(wacz_path), "--article", crawl.site.seed_article_urls[0])
+    assert wacz_path.is_file() and report["articles"] == [crawl.site.seed_article_urls[0]]
+    card = crawl.cli("export", "--format", "html", "--article", crawl.site.seed_article_urls[0]).stdout.decode()
+    assert card.startswith("<!DOCTYPE html>") and "wartranslated" in card

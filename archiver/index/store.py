@@ -352,6 +352,24 @@ class Index:
                 out.append(row)
             return out
 
+    def crawl_article_urls(self, crawl: str) -> list[str] | None:
+        """URLs of the articles whose (latest) fetch belongs to one crawl, in index order. `crawl` is
+        the crawl's number, its key, the first characters of its key, or the name its warcinfo gives
+        it by default (`crawl-` + 8 characters of the key). None when no single crawl matches."""
+        text = crawl.strip()
+        prefix = text[len("crawl-"):] if text.startswith("crawl-") else text
+        with self.engine.connect() as conn:
+            found = conn.execute(select(crawls.c.id).where(crawls.c.id == int(text))).all() if text.isdigit() else []
+            if not found and prefix:
+                found = conn.execute(select(crawls.c.id).where(
+                    crawls.c.crawl_key.startswith(prefix, autoescape=True)).limit(2)).all()
+            if len(found) != 1:
+                return None
+            rows = conn.execute(select(articles.c.url)
+                                .select_from(articles.join(captures, captures.c.id == articles.c.capture_id))
+                                .where(captures.c.crawl_id == found[0][0]).order_by(articles.c.id))
+            return [r[0] for r in rows]
+
     # -- queries --------------------------------------------------------------------------------
 
     def article(self, url: str) -> dict[str, Any] | None:
@@ -598,26 +616,3 @@ def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> st
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """Drop internal keys from a row for display and JSON."""
     return {k: v for k, v in row.items() if not k.endswith("_key") and v is not None}
-
-
-# -- exports ----------------------------------------------------------------------------------------
-# Used by archiver/export.py (`archiver export --crawl`). Kept apart so it can move into Index as
-# a method (`Index.crawl_article_urls(crawl)`) without touching anything else.
-
-def crawl_article_urls(index: Index, crawl: str) -> list[str] | None:
-    """URLs of the articles whose (latest) fetch belongs to one crawl, in index order. `crawl` is
-    the crawl's number, its key, the first characters of its key, or the name its warcinfo gives
-    it by default (`crawl-` + 8 characters of the key). None when no single crawl matches."""
-    text = crawl.strip()
-    prefix = text[len("crawl-"):] if text.startswith("crawl-") else text
-    with index.engine.connect() as conn:
-        found = conn.execute(select(crawls.c.id).where(crawls.c.id == int(text))).all() if text.isdigit() else []
-        if not found and prefix:
-            found = conn.execute(select(crawls.c.id).where(
-                crawls.c.crawl_key.startswith(prefix, autoescape=True)).limit(2)).all()
-        if len(found) != 1:
-            return None
-        rows = conn.execute(select(articles.c.url)
-                            .select_from(articles.join(captures, captures.c.id == articles.c.capture_id))
-                            .where(captures.c.crawl_id == found[0][0]).order_by(articles.c.id))
-        return [r[0] for r in rows]
