@@ -308,8 +308,14 @@ def extract(source, url, as_json, allow_private):
         path = Path(source)
         if not path.is_file():
             raise InputError(f"no such file: {source}")
-        body = path.read_bytes()
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror}") from exc
         url = check_url(url) if url else path.resolve().as_uri()
+    from .extract.parse import parse as parse_page
+    if parse_page(body) is None:
+        raise InputError(f"not an HTML page: {source}")
     result = run_extract(body, url)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))

@@ -23,6 +23,8 @@ SEED_PAGE = ROOT / "archiver/demo/site/news/2025/03/16/trump-says-he-will-speak-
     (["extract", str(SEED_PAGE), "--url", "not a url"], 2, b"not an http(s) URL"),
     (["crawl", "--depth", "99", "http://127.0.0.1:1/"], 2, b"--depth"),
     (["frobnicate"], 2, b"No such command"),
+    (["extract", str(ROOT / "LICENSE") + ".missing"], 1, b"no such file"),
+    (["extract", str(ROOT / "archiver/demo/site/_routes.json").replace("_routes.json", "..")], 1, b"no such file"),
     (["verify"], 2, b"give article URLs, or --all"),
     (["verify", "--all"], 1, b"no index at"),
     (["export", "--format", "pdf"], 2, b"Invalid value for '--format'"),
@@ -72,3 +74,24 @@ def test_export_and_wacz_write_their_files(crawl, tmp_path):
     assert wacz_path.is_file() and report["articles"] == [crawl.site.seed_article_urls[0]]
     card = crawl.cli("export", "--format", "html", "--article", crawl.site.seed_article_urls[0]).stdout.decode()
     assert card.startswith("<!DOCTYPE html>") and "wartranslated" in card
+
+
+def test_a_file_that_is_not_html_is_refused_in_one_line(tmp_path):
+    binary = tmp_path / "scan.pdf"
+    binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    proc = run_cli("extract", str(binary), check=False)
+    assert proc.returncode == 1 and b"not an HTML page" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["lookup", "@nobody_ever_cited"], b"no citation matches"),
+    (["sources", "https://example.com/never-archived"], b"not in the index"),
+    (["cited-by", "@nobody_ever_cited"], b"no article cites"),
+    (["show", "https://example.com/never-archived"], b"no capture of"),
+    (["export", "--article", "https://example.com/never-archived"], b"not in the index"),
+    (["export", "--crawl", "no-such-crawl"], b"no crawl matches"),
+    (["wacz", "x.wacz", "--article", "https://example.com/never-archived"], b"not in the index"),
+])
+def test_unknown_queries_on_an_archive_say_so_in_one_line(crawl, tmp_path, args, message):
+    proc = run_cli(*args, "--out", str(crawl.out), check=False, cwd=tmp_path)
+    assert proc.returncode == 1 and message in proc.stderr and b"Traceback" not in proc.stderr
