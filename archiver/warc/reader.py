@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
         raise WarcError(f"cannot read {path}: {exc.strerror}") from exc
     if len(data) != length:
         raise WarcError(f"{path} ends before the record at offset {offset} (truncated file?)")
+    if data[:2] == b"\x1f\x8b" and not _whole_gzip_member(data):
+        raise WarcError(f"the record at {path}:{offset} is cut short or damaged (its gzip member does not end)")
     try:
         for record in ArchiveIterator(io.BytesIO(data)):
             raw = record.raw_stream.read()
@@ -43,11 +46,26 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
                              if record.http_headers else None),
                 http_headers=list(record.http_headers.headers) if record.http_headers else [],
                 payload=raw, content=b"")
+            if not stored.record_type:
+                break
             stored.content = _decode(raw, stored.http_headers)
             return stored
-    except (ArchiveLoadFailed, ValueError, OSError) as exc:
-        raise WarcError(f"no readable WARC record at {path}:{offset}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - on damaged input warcio also raises AttributeError, EOFError, ...
+        reason = str(exc) if isinstance(exc, (ArchiveLoadFailed, ValueError, OSError)) else "damaged record"
+        raise WarcError(f"no readable WARC record at {path}:{offset}: {reason}") from exc
     raise WarcError(f"no WARC record at {path}:{offset}")
+
+
+def _whole_gzip_member(data: bytes) -> bool:
+    """Each record of our WARCs is one gzip member: whole only when zlib reaches its end."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        while data and not inflater.eof:
+            inflater.decompress(data, 1 << 20)
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return inflater.eof
 
 
 def _decode(payload: bytes, headers: list[tuple[str, str]]) -> bytes:
