@@ -2,7 +2,7 @@
 Every row points at its evidence in a WARC (file, offset, length, record id)."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, func,
                         UniqueConstraint)
 
 metadata = MetaData()
@@ -92,6 +92,7 @@ Index("ix_refs_handle", refs.c.handle_key)
 Index("ix_refs_outlet", refs.c.outlet_key)
 Index("ix_refs_domain", refs.c.domain)
 Index("ix_refs_url_key", refs.c.url_key)
+Index("ix_refs_surface", func.lower(refs.c.surface))  # an outlet asked for as written ("the AP")
 
 posts = Table(
     "posts", metadata,

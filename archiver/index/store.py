@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import warnings
 import unicodedata
 from urllib.parse import urljoin
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, create_engine, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SAWarning, SQLAlchemyError
 
 from ..errors import IndexError_
 from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
@@ -28,7 +29,8 @@ from .schema import articles, captures, checks, copies, crawls, metadata, posts,
 
 def _add_missing_columns(conn: Connection) -> None:
     """Bring an index made by an earlier version up to the schema: create_all makes missing
-    tables, not missing columns. New columns are always nullable, so adding them loses nothing."""
+    tables, not missing columns or indexes. New columns are always nullable, so adding them
+    loses nothing."""
     existing = inspect(conn)
     for table in metadata.sorted_tables:
         if not existing.has_table(table.name):
@@ -38,6 +40,18 @@ def _add_missing_columns(conn: Connection) -> None:
             if column.name not in have and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(sql_text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        with warnings.catch_warnings():  # SQLite cannot reflect expression indexes; that is fine here
+            warnings.simplefilter("ignore", SAWarning)
+            named = {i["name"] for i in existing.get_indexes(table.name)}
+        for table_index in table.indexes:  # create_all makes indexes only with a new table
+            if table_index.name in named:
+                continue
+            try:
+                with conn.begin_nested():
+                    table_index.create(conn)
+            except (OperationalError, ProgrammingError) as exc:
+                if "already exists" not in str(exc):
+                    raise
 
 
 def now_iso() -> str:
@@ -506,9 +520,8 @@ class Index:
             return and_(refs.c.kind == "mention",
                         or_(refs.c.outlet_key == key, func.lower(refs.c.surface) == query.lower()))
         if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
-            domain = registrable_domain(query.lower())
-            link_hosts = refs.c.url.like(f"%://{domain}/%") | refs.c.url.like(f"%.{domain}/%")
-            return or_(refs.c.domain == domain, and_(refs.c.kind == "link", link_hosts))
+            # links and credited outlets both carry their registrable domain (an indexed column)
+            return refs.c.domain == registrable_domain(query.lower())
         if not text_search:
             return refs.c.outlet_key == key
         return self._text_filter(conn, query)

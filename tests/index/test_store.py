@@ -134,9 +134,12 @@ def test_an_index_made_before_a_column_existed_gets_it_on_open(tmp_path):
     open_index(path).close()
     con = sqlite3.connect(path)
     con.execute("ALTER TABLE checks DROP COLUMN flags")  # as an earlier version made it
+    con.execute("DROP INDEX ix_refs_surface")
     con.commit()
     con.close()
     open_index(path).close()
+    open_index(path).close()  # a second open finds everything in place
     con = sqlite3.connect(path)
     assert "flags" in {row[1] for row in con.execute("PRAGMA table_info(checks)")}
+    assert con.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name='ix_refs_surface'").fetchone()
     con.close()
