@@ -68,7 +68,9 @@ def fetch_page(url: str, allow_private: bool = False) -> tuple[str, bytes]:
             result["error"] = failure.getErrorMessage()
 
     # Nothing is recorded: the recorder is switched off (the other middlewares stay).
-    settings = crawl_settings({"DOWNLOADER_MIDDLEWARES": {"archiver.warc.recorder.WarcRecorderMiddleware": None},
+    from .settings import DOWNLOADER_MIDDLEWARES  # a dict set here replaces the whole project one
+    middlewares = {**DOWNLOADER_MIDDLEWARES, "archiver.warc.recorder.WarcRecorderMiddleware": None}
+    settings = crawl_settings({"DOWNLOADER_MIDDLEWARES": middlewares,
                                "ITEM_PIPELINES": {}, "LOG_LEVEL": "ERROR", "ARCHIVER_ALLOW_PRIVATE": allow_private})
     process = CrawlerProcess(settings)
     process.crawl(FetchSpider)

@@ -28,7 +28,8 @@ RESUMABLE_SETTINGS = (
     "ARCHIVER_DEPTH", "ROBOTSTXT_OBEY", "ARCHIVER_CAPTURE_LINKS", "ARCHIVER_CAPTURE_POSTS", "ARCHIVER_FETCH_MEDIA",
     "ARCHIVER_MEDIA_DOWNLOAD", "ARCHIVER_REQUISITES", "ARCHIVER_RECAPTURE_AFTER", "ARCHIVER_WAYBACK",
     "ARCHIVER_WAYBACK_WITHIN", "ARCHIVER_ENDPOINTS", "ARCHIVER_LOOPBACK_ONLY", "ARCHIVER_ALLOW_PRIVATE",
-    "DOWNLOAD_MAXSIZE")
+    "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "REDIRECT_MAX_TIMES", "RETRY_TIMES", "RETRY_MAX_WAIT", "DOWNLOAD_DELAY",
+    "CONCURRENT_REQUESTS_PER_DOMAIN")
 
 
 def layout(out: str | Path) -> dict[str, Path]:
@@ -66,6 +67,11 @@ class ArchiveSession:
             "isPartOf": settings.get("ARCHIVER_CRAWL_NAME") or f"crawl-{self.crawl_key[:8]}",
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            # the limits a missing capture may be due to (archiver/limits.py, archiver/retry.py)
+            "limits": (f"max-size={settings.getint('DOWNLOAD_MAXSIZE')} timeout={settings.getfloat('DOWNLOAD_TIMEOUT'):g} "
+                       f"max-redirects={settings.getint('REDIRECT_MAX_TIMES')} retries={settings.getint('RETRY_TIMES')} "
+                       f"max-wait={settings.getfloat('RETRY_MAX_WAIT'):g} delay={settings.getfloat('DOWNLOAD_DELAY'):g} "
+                       f"site-concurrency={settings.getint('CONCURRENT_REQUESTS_PER_DOMAIN')}"),
             "description": "Articles with the posts they embed, the pages they link and the outlets they credit",
         }
         if not settings.getbool("ARCHIVER_LOOPBACK_ONLY"):  # a DNS query: not in loopback-only mode

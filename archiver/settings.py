@@ -16,15 +16,20 @@ NEWSPIDER_MODULE = "spiders"
 USER_AGENT = "embed-archiver/0.1 (+https://github.com/embed-archiver/embed-archiver; citation archiving)"
 ROBOTSTXT_OBEY = True                 # obey robots.txt; --ignore-robots turns it off (noted in warcinfo)
 CONCURRENT_REQUESTS = 32              # requests in flight overall
-CONCURRENT_REQUESTS_PER_DOMAIN = 8    # per site: platforms rate-limit bursts
-DOWNLOAD_DELAY = 0                    # seconds between requests to one site
-DOWNLOAD_TIMEOUT = 30                 # seconds before a request fails as timed out
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024   # bytes: bigger responses are cancelled (--max-size)
+CONCURRENT_REQUESTS_PER_DOMAIN = 8    # per site (--site-concurrency): platforms rate-limit bursts
+DOWNLOAD_DELAY = 0                    # seconds between requests to one site (--delay)
+DOWNLOAD_TIMEOUT = 30                 # seconds for a whole download, body included (--timeout)
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024   # bytes: bigger responses are cancelled (--max-size); also the most
+                                      # a compressed body may expand to (a gzip bomb stops there)
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True      # a body cut short is a failure, not a capture
 RETRY_ENABLED = True
-RETRY_TIMES = 2                       # retries after the first attempt
+RETRY_TIMES = 2                       # retries after the first attempt (--retries)
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-REDIRECT_MAX_TIMES = 10               # longer chains are reported as failures
+RETRY_BACKOFF_BASE = 1.0              # seconds before retrying a 429/5xx, doubled for each next retry
+RETRY_MAX_WAIT = 60                   # seconds: the longest wait, Retry-After included (--max-wait);
+                                      # a server asking for more is not retried
+REDIRECT_MAX_TIMES = 10               # longer chains are recorded as failures (--max-redirects)
 HTTPERROR_ALLOW_ALL = True            # the spider sees 4xx/5xx: a dead citation is a finding
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False         # never open a port the user did not ask for
@@ -41,6 +46,19 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.guard.AddressGuardMiddleware": 70,
     # above HttpCompression (590) and Redirect (600): sees raw bytes, every hop, every retry
     "archiver.warc.recorder.WarcRecorderMiddleware": 950,
+    # process_response/process_exception run from high numbers to low: this words the reason of a
+    # failed download (timeout, size, malformed) before the recorder writes it (archiver/limits.py)
+    "archiver.limits.LimitReasonsMiddleware": 960,
+    # Scrapy's, with the responses they refuse recorded as failures, redirect loops detected and
+    # retries that wait (backoff, Retry-After): see archiver/limits.py and archiver/retry.py
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.retry.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "archiver.limits.LimitedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "archiver.limits.DecompressionLimitMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "archiver.limits.LimitedRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"archiver.pipelines.IndexPipeline": 300}
 # Scrapy's resolver, refusing the answers the address guard refuses (see archiver/guard.py)

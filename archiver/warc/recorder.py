@@ -20,6 +20,8 @@ _FAILURE_NAMES = {
     "ConnectionLost": "connection lost",
     "ResponseDataLossError": "connection lost mid-body",
     "ResponseNeverReceived": "no response",
+    "DownloadFailedError": "download failed",
+    "DownloadCancelledError": "download cancelled",
     "IgnoreRequest": "not fetched",
     "AddressRefused": "refused",
 }
@@ -50,6 +52,10 @@ def request_target(url: str) -> str:
 
 
 def failure_reason(exception: BaseException) -> str:
+    # a limit (archiver/limits.py) words its own reason: "timed out after 30 s", "redirect loop: ..."
+    explained = getattr(exception, "archiver_reason", None)
+    if explained:
+        return " ".join(str(explained).split())
     name = type(exception).__name__
     detail = str(exception).strip()
     label = _FAILURE_NAMES.get(name, name)

@@ -8,8 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.demo import DemoSite
 from archiver.index import open_index
 
 from ..conftest import ROOT, endpoint_args
@@ -18,6 +20,13 @@ from ..conftest import ROOT, endpoint_args
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "archiver", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.fixture
+def demo_site():
+    """A sample site of its own: the session one counts hits other tests assert on."""
+    with DemoSite() as site:
+        yield site
 
 
 def test_two_crawls_and_lookups_share_one_archive(demo_site, tmp_path):
