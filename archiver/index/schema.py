@@ -88,6 +88,7 @@ refs = Table(
 )
 Index("ix_refs_article", refs.c.article_id)
 Index("ix_refs_post", refs.c.platform, refs.c.post_id)
+Index("ix_refs_post_id", refs.c.post_id)  # a post id asked for without its platform
 Index("ix_refs_handle", refs.c.handle_key)
 Index("ix_refs_outlet", refs.c.outlet_key)
 Index("ix_refs_domain", refs.c.domain)
