@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import tldextract
@@ -20,9 +21,30 @@ TRACKING_PARAMS = frozenset({
 OFFLINE_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_tracking(name: str) -> bool:
+    # cached: pages repeat the same few parameter names
     name = name.lower()
     return name in TRACKING_PARAMS or name.startswith(("utm_", "__twitter", "at_"))
+
+
+# Characters after which urljoin may not give an absolute URL back as it is: removed (\t\r\n),
+# moved (; starts "params"), checked (brackets of IPv6 hosts) or NFKC-checked (non-ASCII hosts).
+_JOIN_CHANGES = re.compile(r"[\t\r\n;\[\]]|[^\x00-\x7f]")
+
+
+def _unchanged_by_join(url: str) -> bool:
+    """True when urljoin(base, url) is url itself for an http(s) URL: it splits and re-joins such
+    a URL, which changes nothing unless the host is empty, a '?' or '#' ends an empty part (it is
+    dropped) or one of _JOIN_CHANGES occurs. Checking costs far less than urljoin."""
+    rest = url[url.index("//") + 2:]
+    if not rest or rest[0] in "/?#" or _JOIN_CHANGES.search(url):
+        return False
+    head, hash_, fragment = url.partition("#")
+    if hash_ and not fragment:
+        return False
+    _, mark, query = head.partition("?")
+    return not (mark and not query)
 
 
 def absolute(href: str, base: str) -> str | None:
@@ -30,11 +52,16 @@ def absolute(href: str, base: str) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
+    if href.startswith(("http://", "https://")) and _unchanged_by_join(href):
+        return href
     try:
         url = urljoin(base, href)
     except ValueError:
         return None
     return url if url.startswith(("http://", "https://")) else None
+
+
+_ODD_NETLOC = re.compile(r"[:@ \t\n\\]")  # a port, credentials or junk: urlsplit must read the host
 
 
 def canonical(url: str) -> str:
@@ -47,7 +74,7 @@ def canonical(url: str) -> str:
         rest = rest.partition("#")[0]
         head, mark, query = rest.partition("?")
         netloc, slash, _ = head.partition("/")
-        if slash and netloc.islower() and not any(c in netloc for c in ":@ \t\n\\") and not netloc.endswith("."):
+        if slash and netloc.islower() and not _ODD_NETLOC.search(netloc) and not netloc.endswith("."):
             query = _clean_query(query)
             return f"{scheme}://{head}?{query}" if query else f"{scheme}://{head}"
     try:
@@ -57,7 +84,11 @@ def canonical(url: str) -> str:
     if parts.scheme not in ("http", "https"):
         return url
     host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port if parts.port and parts.port != {"http": 80, "https": 443}[parts.scheme] else None
+    try:
+        port = parts.port
+    except ValueError:  # "host:name" or a port out of range: no canonical form to give
+        return url
+    port = port if port and port != {"http": 80, "https": 443}[parts.scheme] else None
     netloc = f"[{host}]" if ":" in host else host
     if port:
         netloc += f":{port}"
@@ -73,7 +104,11 @@ def _clean_query(query: str) -> str:
 def sort_key(url: str) -> str:
     """A stricter key for matching URLs to captures: the canonical form with its query sorted and
     percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet)."""
-    return canonicalize_url(canonical(url), keep_fragments=False)
+    key = canonical(url)
+    try:
+        return canonicalize_url(key, keep_fragments=False)
+    except ValueError:  # w3lib refuses some hosts and ports; such a URL is its own key
+        return key
 
 
 def host_of(url: str) -> str:

@@ -29,3 +29,10 @@ def test_canonical_fast_and_slow_paths_agree_on_every_form():
     }
     for url, want in cases.items():
         assert canonical(url) == want, url
+
+
+def test_canonical_leaves_a_url_with_an_impossible_port_as_it_is():
+    # found by fuzzing (bench/fuzz.py): a page's link "https://host:site_name/" made extraction raise
+    for url in ("https://host:site_name/x", "https://a.example:99999/x?q=1"):
+        assert canonical(url) == url
+        assert isinstance(sort_key(url), str)
