@@ -23,7 +23,6 @@ from .parse import parse
 __all__ = ["extract", "extract_strict"]
 
 log = logging.getLogger(__name__)
-_SELF_AND_BELOW = etree.XPath("descendant-or-self::*")
 
 
 def extract(html: bytes | str, url: str) -> ArticleRefs:
@@ -51,25 +50,24 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
             found.append((f, True))
             known.add((f.ref.platform, f.ref.post_id))
 
-    # text and links of embedded posts and of chrome nested in the body are not the article's
-    excluded: set = set()
-    for f, _ in found:
-        if f.element.tag != "script":
-            excluded.update(_SELF_AND_BELOW(f.element))
-    for box in body_mod.chrome_inside(body):
-        excluded.update(_SELF_AND_BELOW(box))
+    # text and links of embedded posts and of chrome nested in the body are not the article's:
+    # the roots of those subtrees for the blocks walk, and the anchors under them for links
+    excluded = {f.element for f, _ in found if f.element.tag != "script"}
+    excluded.update(body_mod.chrome_inside(body))
+    excluded_anchors: set = set()
+    for box in excluded:
+        excluded_anchors.update(box.iter("a", "area"))
 
-    blocks = text_mod.blocks(body, excluded)
+    blocks = text_mod.blocks(body, excluded, getattr(chrome.pt, "texts", None))
     residues = text_mod.residues(blocks)
     residue_blocks = {id(b) for r in residues for b in r.claim_blocks}
     for r in residues:  # a flattened tweet's links (t.co, permalink) belong to the post
         for b in r.claim_blocks:
-            excluded.update(b.element.iter("a"))
-    link_items = links_mod.find_links(body, excluded, base, url, {b.element: b for b in blocks})
+            excluded_anchors.update(b.element.iter("a"))
+    link_items = links_mod.find_links(body, excluded_anchors, base, url, {b.element: b for b in blocks})
     mention_items = mentions_mod.find_mentions(
         [b for b in blocks if id(b) not in residue_blocks], url, meta.site_name, link_items)
 
-    # one position sequence over all references, in document order
     # one position sequence over all references, in document order; the dataclasses are built
     # once their position is known
     refs: list[tuple[Any, int, str, Any]] = []
@@ -94,7 +92,7 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
         refs.append((el, 0, "l", fields))
     for el, offset, fields in mention_items:
         refs.append((el, offset, "m", fields))
-    order = _document_order(root, {id(r[0]) for r in refs})
+    order = _document_order(root, [r[0] for r in refs])
     refs.sort(key=lambda r: (order.get(id(r[0]), 1 << 30), r[1]))
 
     embeds, links, mentions = [], [], []
@@ -189,16 +187,17 @@ def _residue_fields(r, base: str) -> dict:
                 resolve_url=r.media[0] if r.media and ref is None else None, media_links=r.media)
 
 
-def _document_order(root, wanted: set) -> dict:
-    order: dict = {}
-    if not wanted:
-        return order
-    remaining = len(wanted)
-    for i, el in enumerate(root.iter()):
-        key = id(el)
-        if key in wanted:
-            order[key] = i
-            remaining -= 1
-            if not remaining:
-                break
-    return order
+# libxml2 returns a node-set in document order: sorting a few dozen elements this way costs far
+# less than walking the tree in Python to number them
+_IN_DOCUMENT_ORDER = etree.XPath("$elements | $elements")
+
+
+def _document_order(root, elements: list) -> dict:
+    """id(element) -> rank in document order, for elements of root's tree."""
+    if not elements:
+        return {}
+    try:
+        ordered = _IN_DOCUMENT_ORDER(root, elements=list({id(el): el for el in elements}.values()))
+    except (etree.XPathError, TypeError, ValueError):  # not expected: number them by a walk instead
+        ordered = list(root.iter())
+    return {id(el): i for i, el in enumerate(ordered)}

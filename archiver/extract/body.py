@@ -52,14 +52,13 @@ BODY_CLASSES = (
     "single-content", "entry-body", "blog-post-body", "rich-text-article-body", "article-entry",
 )
 _BODY_CLASS_SET = frozenset(BODY_CLASSES)
-_ITEMPROP = etree.XPath("//*[@itemprop='articleBody' or @property='articleBody']")
-
-
+# These XPaths select attribute nodes and unions of simple steps: libxml2 evaluates a predicate
+# such as //*[@a='x' or @b='x'] per element, several times slower than the attribute axis.
+_ITEMPROP = etree.XPath("//@itemprop[.='articleBody']/.. | //@property[.='articleBody']/..")
 _ARTICLES = etree.XPath("//article")
 # paragraphs: <p>, and divs holding their own text (sites that write paragraphs as divs)
-_PARAS = etree.XPath("//*[self::p or (self::div and string-length(normalize-space(text())) > 60)]")
+_PARAS = etree.XPath("//p | //div[string-length(normalize-space(text())) > 60]")
 _SUB_PARAS = etree.XPath(".//*[self::p or (self::div and string-length(normalize-space(text())) > 60)]")
-_CLASSED = etree.XPath(".//*[@class or @id or self::nav or self::aside or self::footer or self::form]")
 
 
 def _body_classed(el) -> bool:
@@ -76,7 +75,7 @@ def is_chrome(el) -> bool:
         return False
     attr = el.get("class")
     ident = el.get("id")
-    if attr and any(_chrome_token(t) for t in attr.split()):
+    if attr and _chrome_class(attr):
         return True
     return bool(ident) and _chrome_token(ident)
 
@@ -106,9 +105,39 @@ class Chrome:
         return False
 
 
-def chrome_inside(region) -> list:
-    """Chrome boxes nested inside a region (share bars, related boxes inside the body)."""
-    return [el for el in _CLASSED(region) if is_chrome(el)]
+@lru_cache(maxsize=8192)
+def _chrome_class(attr: str) -> bool:
+    # cached whole: a page repeats the same class attributes hundreds of times
+    return any(_chrome_token(t) for t in attr.split())
+
+
+_NOT_CHROME_TAGS = frozenset({"html", "body", "article", "main", "p"})
+# (these include the region's own attributes: the region itself is left out below)
+_CLASS_VALUES = etree.XPath(".//@class")
+_ID_VALUES = etree.XPath(".//@id")
+
+
+def chrome_inside(region) -> set:
+    """Chrome boxes nested inside a region (share bars, related boxes inside the body): the
+    elements below it for which is_chrome holds, among those with a class or id and the
+    nav/aside/footer/form elements. The attribute values are tested first (their strings know
+    their element); only the few chrome-named ones are looked at as elements."""
+    boxes = set()
+    for value in _CLASS_VALUES(region):
+        if value and _chrome_class(value):
+            el = value.getparent()
+            if el.tag not in _NOT_CHROME_TAGS and el is not region:
+                boxes.add(el)
+    for value in _ID_VALUES(region):
+        if value and _chrome_token(value):
+            el = value.getparent()
+            if el.tag not in _NOT_CHROME_TAGS and el is not region:
+                boxes.add(el)
+    for el in region.iter(*CHROME_TAGS):
+        if el is not region and (el.tag not in ("button", "select") or el.get("class") is not None
+                                 or el.get("id") is not None):
+            boxes.add(el)
+    return boxes
 
 
 class _Text:
@@ -119,25 +148,33 @@ class _Text:
         self.acc: dict = {}
         self.score: dict = {}
         self.total = 0
-        acc, score = self.acc, self.score
+        self.texts: dict = {}  # paragraph -> text_of(paragraph), for the blocks to reuse
+        acc, score, texts = self.acc, self.score, self.texts
+        # paragraph text is summed on each paragraph and its parent first; the few distinct parents
+        # then pass their sums up once (not one ancestor walk per paragraph)
+        above: dict = {}
         for p in _PARAS(root):
-            n = len(text_of(p).strip())
+            text = texts[p] = text_of(p)
+            n = len(text.strip())
             if not n:
                 continue
-            node = p
-            while node is not None:
-                acc[node] = acc.get(node, 0) + n
-                node = node.getparent()
+            acc[p] = acc.get(p, 0) + n
+            parent = p.getparent()
+            if parent is not None:
+                above[parent] = above.get(parent, 0) + n
             if n < 25:
                 continue
             self.total += n
-            parent = p.getparent()
             if parent is None:
                 continue
             score[parent] = score.get(parent, 0) + n
             grand = parent.getparent()
             if grand is not None:
                 score[grand] = score.get(grand, 0) + n / 2
+        for node, n in above.items():
+            while node is not None:
+                acc[node] = acc.get(node, 0) + n
+                node = node.getparent()
 
     def __call__(self, el) -> int:
         return self.acc.get(el, 0) if el is not None else 0

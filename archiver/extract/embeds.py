@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -30,6 +31,12 @@ AMP_TAGS = ("amp-twitter", "amp-instagram", "amp-youtube", "amp-facebook", "amp-
 _CANDIDATE_TAGS = ("iframe", "blockquote", "div", "script", "lite-youtube", *AMP_TAGS)
 
 
+@lru_cache(maxsize=8192)
+def _embed_class(cls: str) -> bool:
+    # cached: a page repeats its div classes many times, and the regex tries every position
+    return _DIV_HINT.search(cls) is not None
+
+
 def candidates(root) -> list:
     """Elements that may be embeds, in document order. lxml's tag-filtered walk runs in C, so
     Python looks only at the few hundred elements with a candidate tag."""
@@ -38,9 +45,11 @@ def candidates(root) -> list:
         tag = el.tag
         if tag == "div":
             cls = el.get("class")
+            if cls and _embed_class(cls):
+                out.append(el)
+                continue
             ident = el.get("id")
-            if (cls and _DIV_HINT.search(cls)) or (
-                    ident and ident.startswith(("vk_post_", "datawrapper-vis-"))) or el.get("data-instgrm-permalink"):
+            if (ident and ident.startswith(("vk_post_", "datawrapper-vis-"))) or el.get("data-instgrm-permalink"):
                 out.append(el)
         elif tag == "blockquote":
             if el.get("class") or el.get("data-telegram-post") or el.get("data-instgrm-permalink") or el.get("cite"):
@@ -53,9 +62,9 @@ def candidates(root) -> list:
     return out
 
 
-_STATE_SCRIPTS = etree.XPath("//script[@id='__NEXT_DATA__' or @type='application/json']")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_P = etree.XPath(".//p")
+_TIMES = etree.XPath(".//time")
 
 # Attributes that hold an iframe's real URL under lazy-loading wrappers (A.0).
 URL_ATTRS = ("src", "data-src", "data-lazy-src", "data-litespeed-src", "data-original", "data-url",
@@ -170,7 +179,7 @@ def _instagram(el, base: str, shape: str = "snippet") -> Found | None:
         if t and not t.startswith(("A post shared by", "View this post on Instagram")) and "shared by" not in t[:40]:
             found.claim_text = t
             break
-    times = el.xpath(".//time")
+    times = _TIMES(el)
     if times:
         found.claim_date = squash(text_of(times[0])) or times[0].get("datetime")
     return found
@@ -445,7 +454,11 @@ MAX_STATE = 3_000_000
 
 def from_script_state(root, base: str) -> list[Found]:
     out: list[Found] = []
-    for script in _STATE_SCRIPTS(root):
+    # //script[@id='__NEXT_DATA__' or @type='application/json'] by a tag-filtered walk (the
+    # XPath predicate, evaluated on every element, cost several times more)
+    for script in root.iter("script"):
+        if script.get("id") != "__NEXT_DATA__" and script.get("type") != "application/json":
+            continue
         text = script.text or ""
         if len(text) > MAX_STATE or not any(h in text for h in _STATE_HINTS):
             continue

@@ -10,14 +10,9 @@ from ..model import ArticleMeta
 from ..urls import absolute
 from .parse import squash, text_of
 
-_META = etree.XPath("//meta[@content]")
-_JSONLD = etree.XPath("//script[@type='application/ld+json']")
-_CANONICAL = etree.XPath("//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]")
-_TIME = etree.XPath("//article//time[@datetime] | //time[@datetime][@itemprop or @pubdate]")
 _ARTICLE_TEXT = etree.XPath("string-length(normalize-space(string(//article[1])))")
 _H1 = etree.XPath("//h1")
-_TIME_MODIFIED = etree.XPath("//time[@datetime][@itemprop='dateModified' or contains(@class, 'updated')"
-                             " or contains(@class, 'modified')]")
+_RELS = str.maketrans("CANONICAL", "canonical")  # what XPath translate(@rel, 'CANONICAL', 'canonical') does
 ARTICLE_TYPES = re.compile(r"Article$|Posting$|^Report$|^NewsArticle|^LiveBlogPosting$|^ReportageNewsArticle$")
 
 PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate",
@@ -28,9 +23,45 @@ MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "la
 AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "byl", "dc.creator")
 
 
-def _jsonld_items(root) -> list[dict]:
+class _Tags:
+    """The page's <meta content>, JSON-LD scripts, canonical <link> and <time datetime>, in document
+    order, from one tag-filtered walk (lxml filters the tags in C; one XPath per kind walked the
+    whole tree each time and cost several times more)."""
+
+    def __init__(self, root):
+        self.metas: list = []
+        self.jsonld: list = []
+        self.canonical = None
+        self.times: list = []
+        for el in root.iter("meta", "script", "link", "time"):
+            tag = el.tag
+            if tag == "meta":
+                if el.get("content") is not None:
+                    self.metas.append(el)
+            elif tag == "script":
+                if el.get("type") == "application/ld+json":
+                    self.jsonld.append(el)
+            elif tag == "link":
+                if self.canonical is None and el.get("href") is not None \
+                        and " canonical " in " " + (el.get("rel") or "").translate(_RELS) + " ":
+                    self.canonical = el
+            elif el.get("datetime") is not None:
+                self.times.append(el)
+
+    def published_times(self) -> list:
+        """//article//time[@datetime] | //time[@datetime][@itemprop or @pubdate]"""
+        return [t for t in self.times if t.get("itemprop") is not None or t.get("pubdate") is not None
+                or next(t.iterancestors("article"), None) is not None]
+
+    def modified_times(self) -> list:
+        """//time[@datetime][@itemprop='dateModified' or contains(@class, 'updated') or contains(@class, 'modified')]"""
+        return [t for t in self.times if t.get("itemprop") == "dateModified"
+                or "updated" in (t.get("class") or "") or "modified" in (t.get("class") or "")]
+
+
+def _jsonld_items(scripts) -> list[dict]:
     items: list[dict] = []
-    for script in _JSONLD(root):
+    for script in scripts:
         text = (script.text or "").strip()
         if not text:
             continue
@@ -77,12 +108,13 @@ def _str(value) -> str | None:
 
 
 def extract_metadata(root, url: str) -> ArticleMeta:
+    tags = _Tags(root)
     meta: dict[str, str] = {}
-    for m in _META(root):
+    for m in tags.metas:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         if key and key not in meta:
             meta[key] = m.get("content").strip()
-    items = _jsonld_items(root)
+    items = _jsonld_items(tags.jsonld)
     by_id = {i["@id"]: i for i in items if isinstance(i.get("@id"), str)}
     article = next((i for i in items if any(ARTICLE_TYPES.search(t) for t in _types(i))), None)
     ld = article or {}
@@ -97,9 +129,8 @@ def extract_metadata(root, url: str) -> ArticleMeta:
             title = squash(text_of(h1[0])) if h1 else None
 
     canon = None
-    links = _CANONICAL(root)
-    if links:
-        canon = absolute(links[0].get("href"), url)
+    if tags.canonical is not None:
+        canon = absolute(tags.canonical.get("href"), url)
     canon = canon or absolute(meta.get("og:url") or "", url) or None
 
     site_name = meta.get("og:site_name") or (_names(publisher, by_id)[0] if _names(publisher, by_id) else None) \
@@ -114,9 +145,9 @@ def extract_metadata(root, url: str) -> ArticleMeta:
                 break
     published = _str(ld.get("datePublished")) or next((meta[k] for k in PUBLISHED_KEYS if meta.get(k)), None)
     modified = _str(ld.get("dateModified")) or next((meta[k] for k in MODIFIED_KEYS if meta.get(k)), None)
-    changed = _TIME_MODIFIED(root)
+    changed = tags.modified_times() if tags.times and not (published and modified) else []
     if not published:
-        times = [t for t in _TIME(root) if t not in changed]
+        times = [t for t in tags.published_times() if t not in changed]
         if times:
             published = times[0].get("datetime").strip() or None
     if not modified and changed:

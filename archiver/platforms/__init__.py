@@ -8,6 +8,7 @@ line in PLATFORMS below.
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import SplitResult, urlsplit
 
 from ..model import PostRef
@@ -30,6 +31,7 @@ def names() -> tuple[str, ...]:
     return tuple(_BY_NAME)
 
 
+@functools.lru_cache(maxsize=8192)  # a page's links repeat a few hosts
 def platform_for_host(host: str):
     """The platform owning host (or a parent domain of it), or None."""
     host = host.lower().rstrip(".")
@@ -43,12 +45,28 @@ def platform_for_host(host: str):
     return None
 
 
+# A plain http(s) URL: lower-case scheme, ASCII, no bracket, tab or line break.
+# For these, the regex split below is exactly what urlsplit gives, in a fraction of its time.
+_PLAIN_URL = re.compile(r"(https?)://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
+_AWKWARD = re.compile(r"[\t\r\n\[\]]")  # urlsplit removes the first three; brackets are IPv6 hosts
+
+
+def _split(url: str) -> tuple[SplitResult, str]:
+    """(urlsplit(url), its lower-cased hostname or "")."""
+    found = _PLAIN_URL.fullmatch(url) if url.isascii() and not _AWKWARD.search(url) else None
+    if found is None:
+        parts = urlsplit(url)
+        return parts, (parts.hostname or "").lower()
+    scheme, netloc, path, query, fragment = found.groups(default="")
+    # SplitResult.hostname: after any credentials, before any port
+    return SplitResult(scheme, netloc, path, query, fragment), netloc.rpartition("@")[2].partition(":")[0].lower()
+
+
 @functools.lru_cache(maxsize=32768)
 def match_url(url: str) -> PostRef | None:
     """Recognise a post (or media item) URL of any registered platform."""
     try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
+        parts, host = _split(url.strip())
     except ValueError:
         return None
     if parts.scheme not in ("http", "https", ""):
@@ -61,7 +79,7 @@ def match_url(url: str) -> PostRef | None:
 
 def _with_host(parts: SplitResult, host: str) -> SplitResult:
     # platforms compare parts.hostname; give them the lowercased host without port
-    return parts._replace(netloc=host)
+    return SplitResult(parts.scheme, host, parts.path, parts.query, parts.fragment)
 
 
 def can_capture(name: str) -> bool:
