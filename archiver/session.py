@@ -14,6 +14,7 @@ from scrapy.settings import BaseSettings
 from . import __version__
 from .errors import ArchiverError
 from .index import open_index
+from .index.store import now_iso
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
 from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
@@ -62,6 +63,9 @@ class ArchiveSession:
         self._lock = try_lock(self._lock_path)
         if self._lock is None:
             raise ArchiverError(f"crawl {self.crawl_key} is running in another process")
+        seeds = settings.getlist("ARCHIVER_SEEDS")
+        options = {k: _plain(settings.get(k)) for k in RESUMABLE_SETTINGS}
+        started = resumed["started"] if resumed else now_iso()
         info = {
             "software": f"embed-archiver/{__version__} (Scrapy, warcio)",
             "isPartOf": settings.get("ARCHIVER_CRAWL_NAME") or f"crawl-{self.crawl_key[:8]}",
@@ -73,6 +77,11 @@ class ArchiveSession:
                        f"max-wait={settings.getfloat('RETRY_MAX_WAIT'):g} delay={settings.getfloat('DOWNLOAD_DELAY'):g} "
                        f"site-concurrency={settings.getint('CONCURRENT_REQUESTS_PER_DOMAIN')}"),
             "description": "Articles with the posts they embed, the pages they link and the outlets they credit",
+            # the crawl's row in the index, so that `archiver reindex` rebuilds it from the WARCs alone
+            "embed-archiver-crawl-key": self.crawl_key,
+            "embed-archiver-started": started,
+            "embed-archiver-seeds": resumed["seeds"] if resumed else json.dumps(seeds),
+            "embed-archiver-options": resumed["options"] if resumed else json.dumps(options, default=str),
         }
         if not settings.getbool("ARCHIVER_LOOPBACK_ONLY"):  # a DNS query: not in loopback-only mode
             try:
@@ -88,14 +97,11 @@ class ArchiveSession:
             paths["warcs"], paths["indexes"], prefix=settings.get("ARCHIVER_WARC_PREFIX"),
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"), gzip_level=settings.getint("ARCHIVER_GZIP_LEVEL"),
             info=info, dedup=self.index.find_payload)
-        seeds = settings.getlist("ARCHIVER_SEEDS")
         if resumed:
             self.crawl_id = resumed["id"]
-            self.crawl_started = resumed["started"]
         else:
-            self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, {
-                k: _plain(settings.get(k)) for k in RESUMABLE_SETTINGS})
-            self.crawl_started = self.index.crawl_by_key(self.crawl_key)["started"]
+            self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, options, started=started)
+        self.crawl_started = started
         self.closed = False
 
     @classmethod

@@ -178,8 +178,7 @@ class ArticleSpider(scrapy.Spider):
         if response.status >= 400 or not _is_html(response):
             reason = f"HTTP {response.status}" if response.status >= 400 else f"not HTML ({content_type or 'no type'})"
             logger.warning("Not extracted: %s (%s)", response.url, reason)
-            yield ArticleItem(ArticleRefs(response.url, ArticleMeta(response.url, is_article=False)),
-                              meta.get("capture_id"), response.status, fetched_at, None)
+            yield self.failed_article(response.url, meta, response.status, fetched_at)
             return
         if sort_key(response.url) in self.extracted:
             return
@@ -192,10 +191,18 @@ class ArticleSpider(scrapy.Spider):
             f"urn:embed-archiver:references:{response.url}", refs.to_json(),
             refers_to=meta.get("warc_record_id"), date=fetched_at)
         yield ArticleItem(refs, meta.get("capture_id"), response.status, fetched_at, record.record_id)
-        yield from self.follow_references(refs, depth)
+        yield from self.follow_references(refs, depth, checked_at=fetched_at)
         yield from self.requisite_requests(response)
 
-    def follow_references(self, refs: ArticleRefs, depth: int):
+    def failed_article(self, url: str, meta, status: int | None, fetched_at: str) -> ArticleItem:
+        """An article that could not be extracted is indexed too, with its evidence: a references
+        record that names no reference, referring to the error response or the failure record."""
+        refs = ArticleRefs(url, ArticleMeta(url, is_article=False))
+        record = self.session.write_json_metadata(f"urn:embed-archiver:references:{url}", refs.to_json(),
+                                                  refers_to=meta.get("warc_record_id"), date=fetched_at)
+        return ArticleItem(refs, meta.get("capture_id"), status, fetched_at, record.record_id)
+
+    def follow_references(self, refs: ArticleRefs, depth: int, checked_at: str | None = None):
         settings = self.crawler.settings
         if settings.getbool("ARCHIVER_CAPTURE_POSTS"):
             for embed in refs.embeds:
@@ -211,7 +218,7 @@ class ArticleSpider(scrapy.Spider):
             archived = wayback.copy_of(link.url)
             if archived is not None:
                 # the article cites an archived copy: the copy belongs to the original URL
-                self.session.index.add_copy(archived)
+                self.session.index.add_copy(archived, checked_at=checked_at)
             elif link.link_kind != "internal":
                 yield from self.wayback_requests(link.url)
             if link.link_kind == "post":
@@ -356,7 +363,8 @@ class ArticleSpider(scrapy.Spider):
         settings = self.crawler.settings
         url = response.meta["wayback_url"]
         found = wayback.parse_availability(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
+                                    checked_at=response.meta.get("warc_date"))
         if settings.get("ARCHIVER_WAYBACK") != "submit" or found.status == "error":
             return
         within = settings.getfloat("ARCHIVER_WAYBACK_WITHIN")
@@ -373,7 +381,8 @@ class ArticleSpider(scrapy.Spider):
     async def parse_save(self, response):
         url = response.meta["wayback_url"]
         found, job = wayback.parse_save(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
+                                    checked_at=response.meta.get("warc_date"))
         if job:
             async for request in self.poll_save(url, job, 0):
                 yield request
@@ -381,7 +390,8 @@ class ArticleSpider(scrapy.Spider):
     async def parse_save_status(self, response):
         url = response.meta["wayback_url"]
         found = wayback.parse_save_status(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"))
+        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
+                                    checked_at=response.meta.get("warc_date"))
         if found.status == "submitted":
             async for request in self.poll_save(url, response.meta["wayback_job"], response.meta["wayback_poll"] + 1):
                 yield request
@@ -438,8 +448,7 @@ class ArticleSpider(scrapy.Spider):
     def on_article_error(self, failure):
         self.on_error(failure)
         request = failure.request
-        yield ArticleItem(ArticleRefs(request.url, ArticleMeta(request.url, is_article=False)),
-                          request.meta.get("capture_id"), None, request.meta.get("warc_date") or warc_date(), None)
+        yield self.failed_article(request.url, request.meta, None, request.meta.get("warc_date") or warc_date())
 
     def on_post_error(self, failure):
         self.on_error(failure)
@@ -450,4 +459,4 @@ class ArticleSpider(scrapy.Spider):
         reason = meta.get("fetch_error") or failure.getErrorMessage()
         snapshot = PostSnapshot(post.platform, post.post_id, post.url, "unavailable", failure.request.url,
                                 handle=post.handle, detail=reason)
-        yield PostItem(snapshot, meta.get("capture_id"), meta.get("warc_date") or warc_date(), None)
+        yield from self.post_item(snapshot, meta)  # its snapshot record refers to the failure record

@@ -20,15 +20,24 @@ def create(conn: Connection) -> bool:
     return True
 
 
+_ADD = text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)")
+_REMOVE = text("DELETE FROM fts WHERE doc_type = :t AND doc_id = :i")
+
+
 def add(conn: Connection, doc_type: str, doc_id: int, body: str | None) -> None:
     if conn.dialect.name == "sqlite" and body and body.strip():
-        conn.execute(text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)"),
-                     {"t": doc_type, "i": doc_id, "b": body})
+        conn.execute(_ADD, {"t": doc_type, "i": doc_id, "b": body})
+
+
+def add_many(conn: Connection, doc_type: str, docs: list[tuple[int, str | None]]) -> None:
+    rows = [{"t": doc_type, "i": doc_id, "b": body} for doc_id, body in docs if body and body.strip()]
+    if conn.dialect.name == "sqlite" and rows:
+        conn.execute(_ADD, rows)
 
 
 def remove(conn: Connection, doc_type: str, doc_id: int) -> None:
     if conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM fts WHERE doc_type = :t AND doc_id = :i"), {"t": doc_type, "i": doc_id})
+        conn.execute(_REMOVE, {"t": doc_type, "i": doc_id})
 
 
 def _fts_query(words: str) -> str:

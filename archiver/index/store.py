@@ -7,13 +7,14 @@ import re
 import time
 import warnings
 import unicodedata
+from contextlib import contextmanager
 from urllib.parse import urljoin
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, create_engine, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, create_engine, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SAWarning, SQLAlchemyError
@@ -25,6 +26,30 @@ from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
 from . import fts
 from .schema import articles, captures, checks, copies, crawls, metadata, posts, refs
+
+
+# Statements of the calls made once per record (captures, references, posts), built once: building
+# a statement costs more than running it.
+_CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
+_INSERT_CAPTURE = insert(captures)
+_INSERT_REF = insert(refs)
+_NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
+_REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id"))
+_ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
+_INSERT_ARTICLE = insert(articles)
+_UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
+_POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
+_INSERT_POST = insert(posts)
+_UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
+
+
+def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
+    loc = info.location  # every capture, failures too, is a record in a WARC
+    return dict(
+        crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
+        status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
+        filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
+        refers_to=info.refers_to, location=info.redirect_to, error=info.error)
 
 
 def _add_missing_columns(conn: Connection) -> None:
@@ -96,6 +121,7 @@ class Index:
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
             raise IndexError_(f"cannot open the index at {url}: {first_line}") from exc
         self.url = url
+        self._batch: Connection | None = None
 
     def _create_schema(self) -> bool:
         """Tables, missing columns, full-text search; True when FTS is available. Two processes
@@ -115,21 +141,53 @@ class Index:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def batch(self):
+        """Many calls in one transaction (`archiver reindex`: one per WARC file): every call made
+        inside uses it and sees what the others wrote; committed on leaving, rolled back on an
+        exception. Nested batches join the outer one."""
+        if self._batch is not None:
+            yield self
+            return
+        with self.engine.begin() as conn:
+            self._batch = conn
+            try:
+                yield self
+            finally:
+                self._batch = None
+
+    @contextmanager
+    def _tx(self):
+        if self._batch is not None:
+            yield self._batch
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def _read(self):
+        if self._batch is not None:
+            yield self._batch
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
     # -- crawls ---------------------------------------------------------------------------------
 
-    def start_crawl(self, crawl_key: str, seeds: list[str], options: dict[str, Any]) -> int:
-        with self.engine.begin() as conn:
+    def start_crawl(self, crawl_key: str, seeds: list[str], options: dict[str, Any],
+                    started: str | None = None) -> int:
+        with self._tx() as conn:
             return conn.execute(insert(crawls).values(
-                crawl_key=crawl_key, started=now_iso(), seeds=json.dumps(seeds),
+                crawl_key=crawl_key, started=started or now_iso(), seeds=json.dumps(seeds),
                 options=json.dumps(options, default=str))).inserted_primary_key[0]
 
-    def finish_crawl(self, crawl_id: int) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(crawls).where(crawls.c.id == crawl_id).values(finished=now_iso()))
+    def finish_crawl(self, crawl_id: int, finished: str | None = None) -> None:
+        with self._tx() as conn:
+            conn.execute(update(crawls).where(crawls.c.id == crawl_id).values(finished=finished or now_iso()))
 
     def unfinished_crawl(self) -> dict[str, Any] | None:
         """The newest crawl that never finished (killed, or still running), with its options."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(crawls).where(crawls.c.finished.is_(None))
                                .order_by(crawls.c.id.desc()).limit(1)).first()
         if row is None:
@@ -140,20 +198,20 @@ class Index:
         return found
 
     def crawl_by_key(self, crawl_key: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(crawls).where(crawls.c.crawl_key == crawl_key)).first()
         return dict(row._mapping) if row else None
 
     def captured_in_crawl(self, url: str, crawl_id: int) -> bool:
         """Whether a URL has a capture (any outcome) recorded by this crawl."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(select(captures.c.id).where(
                 captures.c.url_key == sort_key(url), captures.c.crawl_id == crawl_id).limit(1)).first() is not None
 
     def article_refs_in_crawl(self, url: str, crawl_id: int) -> ArticleRefs | None:
         """An article this crawl already fetched and indexed, with the references to follow (as
         stored: enough to capture them again, not the full extraction result)."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             art = conn.execute(select(articles).select_from(articles.join(captures, captures.c.id == articles.c.capture_id))
                                .where(articles.c.url_key == sort_key(url), captures.c.crawl_id == crawl_id)).first()
             if art is None:
@@ -171,29 +229,44 @@ class Index:
     # -- captures -------------------------------------------------------------------------------
 
     def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
-        loc = info.location  # every capture, failures too, is a record in a WARC
-        values = dict(
-            crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
-            status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
-            filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
-            refers_to=info.refers_to, location=info.redirect_to, error=info.error)
-        with self.engine.begin() as conn:
-            found = conn.execute(select(captures.c.id).where(captures.c.record_id == values["record_id"])).first()
+        values = _capture_values(info, crawl_id)
+        with self._tx() as conn:
+            found = conn.execute(_CAPTURE_BY_RECORD, {"record_id": values["record_id"]}).first()
             if found:
                 return found[0]
-            return conn.execute(insert(captures).values(**values)).inserted_primary_key[0]
+            return conn.execute(_INSERT_CAPTURE, values).inserted_primary_key[0]
+
+    def add_captures(self, infos: list[CaptureInfo], crawl_id: int | None = None) -> list[int]:
+        """add_capture for many captures at once (`archiver reindex`: a run of records of one
+        WARC file): their ids, in order. A record already indexed keeps its row."""
+        rows = [_capture_values(info, crawl_id) for info in infos]
+        with self._tx() as conn:
+            known = self._capture_ids(conn, list({r["record_id"] for r in rows}))
+            new = list({r["record_id"]: r for r in rows if r["record_id"] not in known}.values())
+            if new:  # one executemany, then the ids by record id: faster than RETURNING row by row
+                conn.execute(_INSERT_CAPTURE, new)
+                known.update(self._capture_ids(conn, [r["record_id"] for r in new]))
+        return [known[r["record_id"]] for r in rows]
+
+    @staticmethod
+    def _capture_ids(conn: Connection, record_ids: list[str]) -> dict[str, int]:
+        found = {}
+        for start in range(0, len(record_ids), 500):
+            found.update(conn.execute(select(captures.c.record_id, captures.c.id)
+                                      .where(captures.c.record_id.in_(record_ids[start:start + 500]))).all())
+        return found
 
     def indexed_record_ids(self, filename: str | None = None) -> set[str]:
         """Record ids of the captures indexed (those in one WARC file, if named)."""
         query = select(captures.c.record_id)
         if filename is not None:
             query = query.where(captures.c.filename == filename)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return {row[0] for row in conn.execute(query)}
 
     def drop_captures_beyond(self, filename: str, end: int) -> int:
         """Forget captures whose records were cut off a recovered file (a killed crawl)."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             gone = [r[0] for r in conn.execute(select(captures.c.id).where(
                 captures.c.filename == filename, captures.c.offset + captures.c.length > end))]
             if gone:
@@ -204,7 +277,7 @@ class Index:
 
     def find_payload(self, digest: str, url: str) -> tuple[str, str, str] | None:
         """An earlier 200 response of `url` with this payload digest, for revisit records."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 select(captures.c.record_id, captures.c.url, captures.c.date)
                 .where(captures.c.payload_digest == digest, captures.c.url_key == sort_key(url),
@@ -215,18 +288,18 @@ class Index:
     def captures_of(self, url: str) -> list[dict[str, Any]]:
         """Every capture of a URL, newest first (the URL as fetched, canonical or not)."""
         keys = {sort_key(url), sort_key(canonical(url))}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(captures).where(captures.c.url_key.in_(keys))
                                 .order_by(captures.c.date.desc(), captures.c.id.desc()))
             return [dict(r._mapping) for r in rows]
 
     def capture(self, capture_id: int) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(captures).where(captures.c.id == capture_id)).first()
         return dict(row._mapping) if row else None
 
     def capture_by_record(self, record_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(captures).where(captures.c.record_id == record_id)).first()
         return dict(row._mapping) if row else None
 
@@ -242,12 +315,12 @@ class Index:
             authors=json.dumps(list(meta.authors)), published=meta.published, modified=meta.modified,
             language=meta.language, fetched_at=fetched_at, status=status, capture_id=capture_id,
             refs_record_id=refs_record_id)
-        with self.engine.begin() as conn:
-            found = conn.execute(select(articles.c.id).where(articles.c.url == result.url)).first()
+        with self._tx() as conn:
+            found = conn.execute(_ARTICLE_ID, values).first()
             resolved: dict[str, Any] = {}
             if found:
                 article_id = found[0]
-                conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+                conn.execute(_UPDATE_ARTICLE, {**values, "row_id": article_id})
                 old = conn.execute(select(refs).where(refs.c.article_id == article_id)).all()
                 # What the earlier fetch learnt stays: what its short links resolved to.
                 resolved = {r.resolve_url: r for r in old if r.resolve_url and r.post_id}
@@ -256,22 +329,26 @@ class Index:
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
             else:
-                article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+                article_id = conn.execute(_INSERT_ARTICLE, values).inserted_primary_key[0]
             fts.add(conn, fts.DOC_ARTICLE, article_id, " ".join(filter(None, [meta.title, *meta.authors])))
+            rows = []
             for row in _ref_rows(article_id, result):
                 earlier = resolved.get(row.get("resolve_url")) if row["kind"] == "embed" and not row["post_id"] else None
                 if earlier is not None:
                     row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,
                                handle=earlier.handle, handle_key=earlier.handle_key)
-                ref_id = conn.execute(insert(refs).values(**row)).inserted_primary_key[0]
-                fts.add(conn, fts.DOC_REF, ref_id, " ".join(filter(None, (
-                    row.get("claim_text"), row.get("claim_author"), row.get("anchor_text"),
-                    row.get("sentence"), row.get("handle"), row.get("outlet")))))
+                rows.append({**_NO_REF, **row})  # one statement for all: every row names every column
+            if rows:
+                conn.execute(_INSERT_REF, rows)
+            by_place = {(r.kind, r.position): r.id for r in conn.execute(_REF_IDS, {"article_id": article_id})}
+            fts.add_many(conn, fts.DOC_REF, [(by_place[(row["kind"], row["position"])], " ".join(filter(None, (
+                row["claim_text"], row["claim_author"], row["anchor_text"], row["sentence"], row["handle"],
+                row["outlet"])))) for row in rows])
         return article_id
 
     def resolve_embed(self, resolve_url: str, post: PostRef) -> int:
         """Fill in the post of unresolved embeds once their short link was followed."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             return conn.execute(
                 update(refs).where(refs.c.kind == "embed", refs.c.post_id.is_(None),
                                    refs.c.resolve_url == resolve_url)
@@ -289,30 +366,30 @@ class Index:
             media=json.dumps(list(snap.media)), counts=json.dumps(dict(snap.counts)), status=snap.status,
             detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
             snapshot_record_id=snapshot_record_id)
-        with self.engine.begin() as conn:
-            found = conn.execute(select(posts.c.id).where(
-                posts.c.platform == values["platform"], posts.c.post_id == values["post_id"])).first()
+        with self._tx() as conn:
+            found = conn.execute(_POST_ID, values).first()
             if found:
-                conn.execute(update(posts).where(posts.c.id == found[0]).values(**values))
+                conn.execute(_UPDATE_POST, {**values, "row_id": found[0]})
                 post_row = found[0]
                 fts.remove(conn, fts.DOC_POST, post_row)
             else:
-                post_row = conn.execute(insert(posts).values(**values)).inserted_primary_key[0]
+                post_row = conn.execute(_INSERT_POST, values).inserted_primary_key[0]
             fts.add(conn, fts.DOC_POST, post_row, " ".join(filter(None, (snap.text, snap.author, snap.handle))))
         return post_row
 
     def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(posts).where(posts.c.platform == platform,
                                                    posts.c.post_id == post_id)).first()
         return dict(row._mapping) if row else None
 
-    def add_copy(self, found: Copy, *, capture_id: int | None = None) -> int:
+    def add_copy(self, found: Copy, *, capture_id: int | None = None, checked_at: str | None = None) -> int:
         """Record what an archive service holds for a URL (the newest answer per service and copy)."""
         values = dict(url=found.url, url_key=sort_key(found.url), service=found.service, copy_url=found.copy_url,
-                      timestamp=found.timestamp, status=found.status, detail=found.detail, checked_at=now_iso(),
+                      timestamp=found.timestamp, status=found.status, detail=found.detail,
+                      checked_at=checked_at or now_iso(),
                       capture_id=capture_id)
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             same = conn.execute(select(copies.c.id).where(
                 copies.c.url_key == values["url_key"], copies.c.service == found.service,
                 copies.c.copy_url.is_(None) if found.copy_url is None else copies.c.copy_url == found.copy_url)).first()
@@ -322,7 +399,7 @@ class Index:
             return conn.execute(insert(copies).values(**values)).inserted_primary_key[0]
 
     def copies_of(self, url: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(copies).where(copies.c.url_key == sort_key(url))
                                 .order_by(copies.c.service, copies.c.timestamp.desc()))
             return [_clean(dict(r._mapping)) for r in rows]
@@ -334,7 +411,7 @@ class Index:
         art = self.article(check["article_url"])
         if art is None:
             return None
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             ref = conn.execute(select(refs.c.id).where(refs.c.article_id == art["id"], refs.c.kind == "embed",
                                                        refs.c.position == check["position"])).first()
             if ref is None:
@@ -354,7 +431,7 @@ class Index:
         art = self.article(article_url)
         if art is None:
             return []
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(checks).select_from(checks.join(refs, refs.c.id == checks.c.ref_id))
                                 .where(refs.c.article_id == art["id"], refs.c.position == position)
                                 .order_by(checks.c.checked_at, checks.c.id))
@@ -372,7 +449,7 @@ class Index:
         it by default (`crawl-` + 8 characters of the key). None when no single crawl matches."""
         text = crawl.strip()
         prefix = text[len("crawl-"):] if text.startswith("crawl-") else text
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             found = conn.execute(select(crawls.c.id).where(crawls.c.id == int(text))).all() if text.isdigit() else []
             if not found and prefix:
                 found = conn.execute(select(crawls.c.id).where(
@@ -390,7 +467,7 @@ class Index:
         """The article fetched at `url`; failing that, one whose canonical URL it is (an AMP
         page's canonical is the main article, so the URL itself must win)."""
         keys = {sort_key(url), sort_key(canonical(url))}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(articles).where(articles.c.url_key.in_(keys))).first()
             if row is None:
                 row = conn.execute(select(articles).where(articles.c.canonical_url == url)
@@ -399,7 +476,7 @@ class Index:
 
     def list_articles(self) -> list[dict[str, Any]]:
         """Every article with its reference counts (by kind and by embed platform)."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(articles).order_by(articles.c.id))]
             counts = conn.execute(select(refs.c.article_id, refs.c.kind, refs.c.platform, func.count())
                                   .group_by(refs.c.article_id, refs.c.kind, refs.c.platform))
@@ -418,7 +495,7 @@ class Index:
         art = self.article(article_url)
         if art is None:
             return None
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(refs, posts.c.status.label("post_status"), posts.c.text.label("post_text"),
                        posts.c.capture_id.label("post_capture_id"), posts.c.created_at.label("post_created_at"))
@@ -455,7 +532,7 @@ class Index:
         query = query.strip()
         if not query:
             return []
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             art = self.article(query) if query.startswith(("http://", "https://")) else None
             if art is not None:
                 where = refs.c.article_id == art["id"]
@@ -468,7 +545,7 @@ class Index:
     def cited_by(self, target: str, limit: int = 500) -> list[dict[str, Any]]:
         """Articles citing a post, handle, outlet (name or domain) or page: one row per article."""
         target = target.strip()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             where = self._target_filter(conn, target, text_search=False)
             if where is None:
                 return []
@@ -486,7 +563,7 @@ class Index:
             return list(merged.values())
 
     def summary(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             def count(table, *where):
                 return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
             return {

@@ -115,6 +115,7 @@ class WarcRecorderMiddleware:
         # warc-fields metadata: never indexed for replay, so it cannot shadow a real capture.
         written = self.session.writer.write_metadata(request.url, payload, "application/warc-fields", date=date)
         capture_id = self.session.index_capture(written, status=None, mime=None, error=reason)
+        request.meta["warc_record_id"] = written.record_id  # what the spider's records about it refer to
         request.meta["capture_id"] = capture_id
         request.meta["fetch_error"] = reason
         return None
