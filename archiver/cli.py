@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .errors import ArchiverError, InputError, NotFound, UsageError
+from .errors import ArchiverError, InputError, NotFound, UsageError, WarcError
 
 DEFAULT_OUT = os.environ.get("ARCHIVER_OUT", "archive")
 
@@ -570,6 +570,43 @@ def wacz(output, articles, title, as_json, out, db):
     else:
         click.echo(f"wrote {output}: " + ", ".join(f"{len(v) if isinstance(v, (list, tuple)) else v} {k}"
                                                     for k, v in result.items() if k not in ("path",)))
+
+
+# -- rebuilding the index ---------------------------------------------------------------------------
+
+@cli.command("reindex")
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
+              help="The --endpoint map of the crawl, for WARCs whose warcinfo does not record it.")
+@index_options
+def reindex_command(warcs, endpoints, as_json, out, db):
+    """Rebuild the whole citation index from WARC files alone, into a new index (OUT/index.sqlite or --db)."""
+    from .index import open_index
+    from .reindex import reindex
+    from .session import layout
+
+    target = db or layout(out)["db"]
+    if not db:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    index = open_index(target)
+    try:
+        def progress(path, stats):
+            if not as_json:
+                click.echo(f"{path.name}: {stats['records']} records so far, {stats['captures']} captures", err=True)
+
+        try:
+            stats = reindex([Path(w) for w in warcs], index, progress, endpoints=parse_endpoints(endpoints) or None)
+        except WarcError as exc:
+            if getattr(exc, "stats", None):
+                click.echo(f"indexed what could be read: {exc.stats}", err=True)
+            raise
+    finally:
+        index.close()
+    if as_json:
+        emit_json(stats)
+    else:
+        click.echo(f"rebuilt {target}: " + ", ".join(f"{v} {k}" for k, v in stats.items()
+                                                      if k not in ("seconds", "bytes")) + f" in {stats['seconds']:.1f} s")
 
 
 # -- demo ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, endpoint_args, run_cli, run_json
 
 SEED_PAGE = ROOT / "archiver/demo/site/news/2025/03/16/trump-says-he-will-speak-to-putin-on-tuesday-dividing-up-certain-assets.html"
 
@@ -31,6 +31,9 @@ SEED_PAGE = ROOT / "archiver/demo/site/news/2025/03/16/trump-says-he-will-speak-
     (["export"], 1, b"no index at"),
     (["wacz", "out.zip"], 2, b"ends in .wacz"),
     (["crawl", "--resume"], 1, b"no index at"),
+    (["reindex"], 2, b"Missing argument"),
+    (["reindex", "/no/such.warc.gz", "--out", "rebuilt"], 1, b"no such"),
+    (["reindex", str(ROOT / "LICENSE"), "--out", "rebuilt"], 1, b"not a WARC"),
     (["crawl", "--resume", "http://127.0.0.1:1/"], 2, b"--resume takes no URLs"),
     (["crawl", "http://127.0.0.1:1/", "--recapture-after", "soon"], 2, b"not an age"),
     (["crawl", "http://127.0.0.1:1/", "--token", "meta"], 2, b"--token wants NAME=VALUE"),
@@ -95,3 +98,14 @@ def test_a_file_that_is_not_html_is_refused_in_one_line(tmp_path):
 def test_unknown_queries_on_an_archive_say_so_in_one_line(crawl, tmp_path, args, message):
     proc = run_cli(*args, "--out", str(crawl.out), check=False, cwd=tmp_path)
     assert proc.returncode == 1 and message in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_reindex_rebuilds_an_index_a_lookup_can_use(crawl, tmp_path):
+    rebuilt = tmp_path / "rebuilt"
+    stats = run_json("reindex", *map(str, crawl.warcs), "--out", str(rebuilt), *endpoint_args(crawl.site))
+    assert stats["articles"] >= 9 and stats["posts"] >= 6
+    def cited(out):
+        rows = run_json("lookup", "@wartranslated", "--out", str(out))["results"]
+        return sorted((r["article_url"], r["kind"], r["position"], r.get("post_status")) for r in rows)
+
+    assert cited(rebuilt) == cited(crawl.out) and len(cited(rebuilt)) >= 2

@@ -1,0 +1,547 @@
+"""`archiver reindex WARC...`: the citation index rebuilt from WARC files alone.
+
+The index is a fast view of the WARCs. Reindexing reads every record in WARC order (fastwarc) and
+makes the calls the crawl made when it wrote that record:
+
+- `response`, `revisit`, `resource` records and failure records (`metadata`,
+  `application/warc-fields`, `fetch-error: ...`) -> `add_capture`, as the recorder does (status,
+  MIME type and Location from the recorded HTTP headers, the last value of each as Scrapy reads
+  them).
+- `urn:embed-archiver:references:<url>` -> `add_article` (status and capture from the record it
+  refers to, `fetched_at` its WARC-Date), then, as `follow_references` does, `add_copy` for each
+  link to an archived copy; its unresolved embeds wait for their short links.
+- a capture of a waiting short link with a Location -> `resolve_embed`, or the next hop waits
+  (at most MAX_RESOLVE_HOPS), as `parse_resolve` does.
+- `urn:embed-archiver:post:<platform>:<id>` -> `add_post`; `urn:embed-archiver:check:...` ->
+  `add_check`.
+- answers of the Wayback Machine (availability, Save Page Now, its status polls) -> `add_copy`, as
+  `parse_wayback`, `parse_save` and `parse_save_status` do. An answer with a status Scrapy retries
+  (RETRY_HTTP_CODES) counts only if no later capture of the same URL in the same crawl retried it.
+- `warcinfo` -> the crawl its file belongs to (`embed-archiver-crawl-key`, else the 8 hex digits
+  of the default `isPartOf`, else `isPartOf`); a crawl row is made when its first capture is
+  indexed (a `verify` file holds none).
+
+Records are replayed in chunks of CHUNK: a chunk's captures first, in one `add_captures` call when
+the index has it (else one `add_capture` each), then every other call in WARC order; with
+`Index.batch()`, each file is one transaction. (Captures never depend on the other tables, so
+indexing them a few records early changes nothing.)
+
+Files are read oldest first (by the date of their first record, then by name), whatever order they
+are given in. Files still being written (`.open`) and files that are not WARCs are refused before
+anything is indexed; a file damaged further on (truncated, corrupt) is indexed up to its last
+whole record, the other files are indexed in full, and a WarcError names each damaged file and
+offset at the end.
+
+What the WARC does not hold, the rebuilt index cannot hold (see `NOT_FROM_WARC`).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from . import platforms, wayback
+from .errors import InputError, WarcError
+from .index import Index
+from .model import ArticleRefs, CaptureInfo, PostSnapshot, WarcLocation
+from .settings import RETRY_HTTP_CODES
+from .warc.reader import _decode
+from .warc.writer import OPEN_SUFFIX
+
+MAX_RESOLVE_HOPS = 5  # spiders.articles.MAX_RESOLVE_HOPS (not imported: that module loads Scrapy)
+
+URN = "urn:embed-archiver:"
+REFERENCES, POST, CHECK = URN + "references:", URN + "post:", URN + "check:"
+FETCH_ERROR = b"fetch-error: "
+CHUNK = 2000  # records replayed together: their captures reach the index in one call
+
+# warcinfo fields the crawl writes (archiver/session.py): its key, start, seeds and options. WARCs
+# from before they existed are still read: the crawl row then has only what warcinfo held.
+F_CRAWL_KEY = "embed-archiver-crawl-key"
+F_STARTED = "embed-archiver-started"
+F_SEEDS = "embed-archiver-seeds"
+F_OPTIONS = "embed-archiver-options"
+
+# Columns a rebuilt index cannot take from the WARCs, and why.
+NOT_FROM_WARC = {
+    "crawls.finished": "written when the crawl closes; no record marks it (left NULL)",
+}
+
+
+@dataclass(slots=True)
+class _Record:
+    """What one WARC record tells the index, copied out before the iterator moves on."""
+
+    kind: str
+    pos: int
+    url: str
+    end: int | None = None                # offset just past it: known once the next record is read
+    record_id: str | None = None
+    date: str = ""
+    refers_to: str | None = None
+    concurrent_to: str | None = None
+    payload_digest: str | None = None
+    content_type: str | None = None
+    capture: bool = False                 # a row of the captures table
+    status: int | None = None
+    mime: str | None = None
+    location: str | None = None
+    error: str | None = None
+    http_headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+
+
+def _accepts(method: Callable, name: str) -> bool:
+    return name in inspect.signature(method).parameters
+
+
+class _Crawl:
+    """One crawl's state while its records are replayed."""
+
+    def __init__(self, key: str | None, info: dict[str, str], endpoints: dict[str, str]):
+        self.key = key
+        self.info = info
+        self.crawl_id: int | None = None
+        self.last_date: str | None = None
+        self.options = json.loads(info[F_OPTIONS]) if F_OPTIONS in info else None
+        endpoints = {**endpoints, **((self.options or {}).get("ARCHIVER_ENDPOINTS") or {})}
+        # (mapped prefix, production base), longest prefix first
+        self.unmap_table = sorted(((t.rstrip("/"), b.rstrip("/")) for b, t in endpoints.items()),
+                                  key=lambda pair: -len(pair[0]))
+        self.resolving: dict[str, tuple[str, int]] = {}   # URL to follow -> (short link, hops)
+        self.jobs: dict[str, str] = {}                   # Save Page Now job -> cited URL
+        self.held: dict[str, Callable[[], None]] = {}    # answer URL -> its add_copy, unless retried
+        self.save_answer: _Record | None = None          # a Save Page Now answer awaiting its request
+
+    def unmap(self, url: str) -> str:
+        """The URL the spider asked for, from the one fetched through an --endpoint."""
+        for target, base in self.unmap_table:
+            if url.startswith(target) and (len(url) == len(target) or url[len(target)] in "/?#"):
+                return base + (url[len(target):] or "/")
+        return url
+
+
+class Reindexer:
+    def __init__(self, index: Index, endpoints: dict[str, str] | None = None):
+        self.index = index
+        self.endpoints = dict(endpoints or {})
+        self.stats = {"files": 0, "records": 0, "captures": 0, "articles": 0, "posts": 0, "checks": 0,
+                      "copies": 0, "bytes": 0, "seconds": 0.0}
+        self.crawl = _Crawl(None, {}, self.endpoints)
+        self.crawls: dict[str, _Crawl] = {}   # by key: a crawl's files may come apart (resumed, concurrent)
+        self.captures: dict[str, tuple[int, int | None]] = {}   # record id -> (capture id, status)
+        self.answers: dict[str, bytes] = {}                     # record id -> Wayback answer body
+        self.paths: dict[str, Path] = {}
+        self._started_kw = _accepts(index.start_crawl, "started")
+        self._finished_kw = _accepts(index.finish_crawl, "finished")
+        self._checked_kw = _accepts(index.add_copy, "checked_at")
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def run(self, paths: list[Path], progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
+        started = time.monotonic()
+        ordered = _checked_and_ordered(paths)
+        summary = self.index.summary()
+        if any(summary.values()):
+            raise InputError(f"the index at {self.index.url} is not empty ({summary['captures']} captures, "
+                             f"{summary['articles']} articles): reindex builds a new index")
+        self.paths = {p.name: p for p in ordered}
+        problems = []
+        batch = getattr(self.index, "batch", None) or nullcontext  # one transaction per file, if it can
+        for path in ordered:
+            with batch():
+                problem = self.read_file(path)
+            if problem:
+                problems.append(problem)
+            self.stats["files"] += 1
+            self.stats["bytes"] += path.stat().st_size
+            if progress is not None:
+                progress(path, dict(self.stats))
+        self.release_held()
+        for crawl in self.crawls.values():
+            if crawl.crawl_id is not None and self._finished_kw and crawl.last_date:
+                self.index.finish_crawl(crawl.crawl_id, finished=crawl.last_date)
+        self.stats["seconds"] = round(time.monotonic() - started, 3)
+        if problems:
+            error = WarcError(f"{len(problems)} of {len(ordered)} WARC files could not be read to the end "
+                              "(what precedes each offset is indexed, and the other files in full): "
+                              + "; ".join(problems))
+            error.stats = dict(self.stats)
+            raise error
+        return dict(self.stats)
+
+    def read_file(self, path: Path) -> str | None:
+        """Index one file; returns what is wrong with it, or None. A record is taken once the next
+        one has been read (so it is whole, and its length known), and records are replayed in
+        chunks: first the chunk's captures, in one call, then every record's other calls in order."""
+        self.captures.clear()
+        chunk: list[_Record] = []
+        prev: _Record | None = None
+        problem = None
+        try:
+            for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False):
+                current = self.copy_out(record)
+                if prev is not None:
+                    prev.end = current.pos
+                    chunk.append(prev)
+                if current.kind == "warcinfo" or len(chunk) >= CHUNK:
+                    self.replay(chunk, path.name)
+                    chunk = []
+                if current.kind == "warcinfo":
+                    self.warcinfo(current)  # now: the records after it are read in its crawl's light
+                prev = current
+        except (OSError, ValueError) as exc:
+            # what fastwarc says, at the record it could not read past
+            reason = str(exc).strip() or type(exc).__name__
+            if prev is None:
+                return f"{path}: not readable as WARC at offset 0 ({reason})"
+            prev.end = _member_end(path, prev.pos)
+            if prev.end is None:
+                problem = f"{path}: record at offset {prev.pos} is damaged ({reason})"
+            else:
+                problem = f"{path}: unreadable from offset {prev.end} ({reason})"
+        else:
+            if prev is None:
+                return f"{path}: no WARC record in it"
+            size = path.stat().st_size
+            prev.end = _member_end(path, prev.pos) if _is_gzip(path) else size
+            if prev.end is None:
+                problem = f"{path}: the last record, at offset {prev.pos}, is cut short (truncated file)"
+            elif prev.end != size:
+                problem = (f"{path}: {size - prev.end} bytes after the last whole record, from offset {prev.end}, "
+                           "are not a WARC record")
+        if prev.end is not None and prev.kind != "warcinfo":
+            chunk.append(prev)
+        self.replay(chunk, path.name)
+        return problem
+
+    def copy_out(self, rec) -> _Record:
+        """What the index needs of a record, read before the iterator moves on."""
+        self.stats["records"] += 1
+        h = rec.headers
+        rtype = rec.record_type
+        out = _Record(kind=str(rtype), pos=rec.stream_pos, url=h.get("WARC-Target-URI") or "")
+        if rtype == WarcRecordType.request:  # half the records; one matters (a Save Page Now form)
+            if self._wayback_kind(out.url) == "save":
+                out.record_id, out.concurrent_to = h.get("WARC-Record-ID"), h.get("WARC-Concurrent-To")
+                out.body = rec.reader.read()
+            return out
+        out.record_id, out.date = h.get("WARC-Record-ID"), h.get("WARC-Date") or ""
+        out.refers_to, out.content_type = h.get("WARC-Refers-To"), h.get("Content-Type")
+        if rtype & (WarcRecordType.response | WarcRecordType.revisit):
+            out.capture = True
+            out.payload_digest = h.get("WARC-Payload-Digest")
+            rec.parse_http()
+            hh = rec.http_headers
+            if hh is None:  # no HTTP block: a record cut short (found out when the next is read)
+                return out
+            out.status = hh.status_code
+            types = hh.get_multiple("Content-Type")
+            # the recorder reads them as Scrapy gives them: the last value of a repeated header
+            out.mime = types[-1].split(";")[0].strip().lower() if types and types[-1] else None
+            locations = hh.get_multiple("Location")
+            out.location = locations[-1] if locations and locations[-1] else None
+            if self._wayback_kind(out.url) is not None:
+                out.http_headers = hh.to_tuples()
+                out.body = rec.reader.read()
+        elif rtype == WarcRecordType.resource:  # yt-dlp's media: indexed as status 200, its own type
+            out.capture, out.status, out.mime = True, 200, out.content_type
+            out.payload_digest = h.get("WARC-Payload-Digest")
+        elif rtype & (WarcRecordType.metadata | WarcRecordType.warcinfo):
+            out.body = rec.reader.read()
+            if (rtype == WarcRecordType.metadata and out.body.startswith(FETCH_ERROR)
+                    and (out.content_type or "").startswith("application/warc-fields")):
+                text = out.body.decode("utf-8", "replace")  # fetch-error: REASON\r\nurl: ...
+                cut = text.rfind("\r\nurl: ")
+                out.capture, out.error = True, text[len(FETCH_ERROR):cut if cut > 0 else None].strip()
+                out.payload_digest = h.get("WARC-Payload-Digest")
+        return out
+
+    # -- records, in WARC order ------------------------------------------------------------------
+
+    def replay(self, chunk: list[_Record], filename: str) -> None:
+        captured = [rec for rec in chunk if rec.capture]
+        if captured:
+            infos = [CaptureInfo(url=rec.url, date=rec.date, status=rec.status, mime=rec.mime,
+                                 location=WarcLocation(filename, rec.pos, rec.end - rec.pos, rec.record_id),
+                                 payload_digest=rec.payload_digest, record_type=rec.kind, refers_to=rec.refers_to,
+                                 error=rec.error, redirect_to=rec.location) for rec in captured]
+            crawl_id = self.crawl_id()
+            bulk = getattr(self.index, "add_captures", None)
+            ids = bulk(infos, crawl_id) if bulk else [self.index.add_capture(info, crawl_id) for info in infos]
+            for rec, capture_id in zip(captured, ids):
+                self.captures[rec.record_id] = (capture_id, rec.status)
+            self.stats["captures"] += len(captured)
+        for rec in chunk:
+            self.record(rec)
+
+    def record(self, rec: _Record) -> None:
+        crawl = self.crawl
+        if rec.capture:
+            if crawl.last_date is None or rec.date > crawl.last_date:
+                crawl.last_date = rec.date
+            if rec.error is not None:
+                # a failed fetch of a Wayback URL was retried, or ends in on_error: nothing indexed
+                crawl.held.pop(crawl.unmap(rec.url), None)
+            elif rec.kind != "resource":
+                self.answered(rec)
+        elif rec.kind == "request":
+            if crawl.save_answer is not None:
+                self.save_request(rec)
+        elif rec.kind == "metadata" and rec.url.startswith(URN):
+            self.description(rec)
+
+    def warcinfo(self, rec: _Record) -> None:
+        info = _warc_fields(rec.body or b"")
+        key = info.get(F_CRAWL_KEY)
+        if key is None and info.get("isPartOf"):
+            # the default name is crawl-<the key's first 8 hex digits>: keep what is known of the key
+            name = info["isPartOf"]
+            key = name[len("crawl-"):] if re.fullmatch(r"crawl-[0-9a-f]{8}", name) else name
+        if key != self.crawl.key or key is None:
+            self.release_held()
+            self.crawl = self.crawls.get(key) or _Crawl(key, info, self.endpoints)
+            if key is not None:
+                self.crawls[key] = self.crawl
+
+    def crawl_id(self) -> int | None:
+        crawl = self.crawl
+        if crawl.key is None:
+            return None
+        if crawl.crawl_id is None:
+            info = crawl.info
+            seeds = json.loads(info[F_SEEDS]) if F_SEEDS in info else None
+            extra = {"started": info[F_STARTED]} if self._started_kw and F_STARTED in info else {}
+            options = {"warcinfo": info} if crawl.options is None else crawl.options
+            crawl.crawl_id = self.index.start_crawl(crawl.key, seeds, options, **extra)
+        return crawl.crawl_id
+
+    def release_held(self) -> None:
+        """The held answers of the crawl being left: no retry came, so the spider read them."""
+        for apply in list(self.crawl.held.values()):
+            apply()
+        self.crawl.held.clear()
+
+    def capture_of(self, record_id: str | None) -> tuple[int | None, int | None]:
+        if not record_id:
+            return None, None
+        found = self.captures.get(record_id)
+        if found is None:
+            row = self.index.capture_by_record(record_id)
+            found = (row["id"], row["status"]) if row else (None, None)
+        return found
+
+    # -- the spider's metadata records -------------------------------------------------------------
+
+    def description(self, rec: _Record) -> None:
+        url = rec.url
+        if url.startswith(REFERENCES):
+            self.article(rec, json.loads(rec.body))
+        elif url.startswith(POST):
+            capture_id, _ = self.capture_of(rec.refers_to)
+            self.index.add_post(PostSnapshot.from_json(json.loads(rec.body)), capture_id=capture_id,
+                                captured_at=rec.date, snapshot_record_id=rec.record_id)
+            self.stats["posts"] += 1
+        elif url.startswith(CHECK):
+            if self.index.add_check(json.loads(rec.body), rec.record_id) is not None:
+                self.stats["checks"] += 1
+
+    def article(self, rec: _Record, data: dict) -> None:
+        refs = ArticleRefs.from_json(data)
+        capture_id, status = self.capture_of(rec.refers_to)
+        self.index.add_article(refs, capture_id=capture_id, fetched_at=rec.date, status=status,
+                               refs_record_id=rec.record_id)
+        self.stats["articles"] += 1
+        for embed in refs.embeds:  # follow_references: the short links of unresolved embeds
+            if not (embed.post_id and embed.url) and embed.resolve_url:
+                self.crawl.resolving.setdefault(embed.resolve_url, (embed.resolve_url, 0))
+        for link in refs.links:   # a link to an archived copy is a copy of its original
+            archived = wayback.copy_of(link.url)
+            if archived is not None:
+                self.add_copy(archived, None, rec.date)
+
+    # -- answers the spider read: short links, the Wayback Machine ---------------------------------
+
+    def answered(self, rec: _Record) -> None:
+        crawl = self.crawl
+        url = crawl.unmap(rec.url)
+        if rec.location and url in crawl.resolving:
+            original, hops = crawl.resolving.pop(url)
+            target = urljoin(url, rec.location)
+            post = platforms.match_url(target)
+            if post and post.post_id:
+                self.index.resolve_embed(original, post)
+            elif hops < MAX_RESOLVE_HOPS:
+                crawl.resolving.setdefault(target, (original, hops + 1))
+        kind = self._wayback_kind(rec.url)
+        if kind is None:
+            return
+        crawl.held.pop(url, None)  # an earlier answer of this URL was retried
+        if kind == "save":
+            crawl.save_answer = rec  # the cited URL is in the request record that follows
+            return
+        if kind == "availability":
+            cited = (parse_qs(urlsplit(url).query).get("url") or [None])[0]
+        else:
+            cited = crawl.jobs.get(url[len(wayback.SAVE_STATUS):])
+        if cited:
+            self.hold_or_apply(url, rec, kind, cited)
+
+    def save_request(self, rec: _Record) -> None:
+        answer, self.crawl.save_answer = self.crawl.save_answer, None
+        if rec.concurrent_to != answer.record_id:
+            return
+        form = (rec.body or b"").split(b"\r\n\r\n", 1)[-1].decode("utf-8", "replace")
+        cited = (parse_qs(form).get("url") or [None])[0]
+        if cited:
+            self.hold_or_apply(self.crawl.unmap(answer.url), answer, "save", cited)
+
+    def hold_or_apply(self, url: str, rec: _Record, kind: str, cited: str) -> None:
+        capture_id, _ = self.capture_of(rec.record_id)
+        body = self.answer_body(rec)
+
+        def apply() -> None:
+            if kind == "availability":
+                self.add_copy(wayback.parse_availability(cited, rec.status, body), capture_id, rec.date)
+            elif kind == "save":
+                found, job = wayback.parse_save(cited, rec.status, body)
+                self.add_copy(found, capture_id, rec.date)
+                if job:
+                    self.crawl.jobs[job] = cited
+            else:
+                self.add_copy(wayback.parse_save_status(cited, rec.status, body), capture_id, rec.date)
+
+        if rec.status in RETRY_HTTP_CODES:
+            self.crawl.held[url] = apply  # Scrapy retries these: it counts only if no retry follows
+        else:
+            apply()
+
+    def answer_body(self, rec: _Record) -> bytes:
+        """The answer as the spider read it: content coding removed; a revisit's from its original."""
+        if rec.kind == "revisit":
+            body = self.answers.get(rec.refers_to or "")
+            if body is None:
+                body = self._read_original(rec.refers_to)
+        else:
+            body = _decode(rec.body or b"", list(rec.http_headers))
+        self.answers[rec.record_id] = body
+        return body
+
+    def _read_original(self, record_id: str | None) -> bytes:
+        from .warc.reader import read_record
+
+        row = self.index.capture_by_record(record_id) if record_id else None
+        path = self.paths.get(row["filename"]) if row else None
+        if path is None:
+            return b""
+        return read_record(path, row["offset"], row["length"]).content
+
+    def add_copy(self, found: wayback.Copy, capture_id: int | None, date: str) -> None:
+        extra = {"checked_at": date} if self._checked_kw else {}
+        self.index.add_copy(found, capture_id=capture_id, **extra)
+        self.stats["copies"] += 1
+
+    def _wayback_kind(self, url: str) -> str | None:
+        if "archive.org" not in url and not self.crawl.unmap_table:
+            return None
+        url = self.crawl.unmap(url)
+        if url.startswith(wayback.AVAILABILITY + "?"):
+            return "availability"
+        if url.startswith(wayback.SAVE_STATUS):
+            return "status"
+        if url == wayback.SAVE:
+            return "save"
+        return None
+
+
+def reindex(paths: Iterable[Path], index: Index, progress: Callable[[Path, dict], None] | None = None,
+            *, endpoints: dict[str, str] | None = None) -> dict[str, Any]:
+    """Rebuild `index` (which must be empty) from WARC files; returns counts: files, records,
+    captures, articles, posts, checks, copies, bytes, seconds. `progress(path, stats)` is called
+    after each file. `endpoints`: the crawl's --endpoint map (BASE -> URL), for archives whose
+    warcinfo does not record it, so answers fetched through a mapped endpoint are recognised.
+    Raises InputError/WarcError, with the file and offset, on what cannot be read."""
+    return Reindexer(index, endpoints).run([Path(p) for p in paths], progress)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _checked_and_ordered(paths: list[Path]) -> list[Path]:
+    """Refuse, before anything is indexed, what cannot be a closed WARC; order the rest by date."""
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        if path.name.endswith(OPEN_SUFFIX):
+            raise WarcError(f"{path} is still open: a crawl is writing it, or was killed before closing it "
+                            "(the next `archiver crawl` into that archive closes it whole); "
+                            "reindex reads closed WARC files only")
+        if not path.is_file():
+            raise InputError(f"no such WARC file: {path}")
+        unique.setdefault(path.resolve(), path)
+    dated, bad = [], []
+    for path in unique.values():
+        first = _first_date(path)
+        if first is None:
+            bad.append(str(path))
+        else:
+            dated.append((first, path.name, path))
+    if bad:
+        raise WarcError(f"not a WARC file: {', '.join(bad)} (nothing was indexed)")
+    return [path for _, _, path in sorted(dated)]
+
+
+def _first_date(path: Path) -> str | None:
+    """The WARC-Date of the file's first record; None when the file does not begin as a WARC."""
+    with open(path, "rb") as fh:
+        head = fh.read(5)
+    if head[:2] != b"\x1f\x8b" and head != b"WARC/":
+        return None
+    try:
+        for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False):
+            return record.headers.get("WARC-Date") or ""
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _member_end(path: Path, offset: int, chunk_size: int = 1 << 16) -> int | None:
+    """Offset just past the whole gzip member that starts at `offset`; None if it is cut short
+    or damaged (zlib checks the CRC and length at its end)."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    position = offset
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while True:
+            chunk = fh.read(chunk_size)
+            if not chunk:
+                return None
+            try:
+                inflater.decompress(chunk)
+            except zlib.error:
+                return None
+            if inflater.eof:
+                return position + len(chunk) - len(inflater.unused_data)
+            position += len(chunk)
+
+
+def _warc_fields(body: bytes) -> dict[str, str]:
+    fields = {}
+    for line in body.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            fields[name.strip()] = value.strip()
+    return fields
