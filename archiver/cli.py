@@ -181,11 +181,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
             raise UsageError("--resume takes no URLs: it finishes the interrupted crawl with its own")
         overrides = resume_overrides(out, db, tokens, verbose)  # before anything is created
         check_archive_location(out, db)
-        report = run_and_report(overrides, out, db)
-        if as_json:
-            emit_json(report)
-        else:
-            print_crawl_report(report)
+        show_crawl_report(run_and_report(overrides, out, db), as_json)
         return
     for url in (*urls, *sitemap, *feed):
         check_url(url)
@@ -211,12 +207,16 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
     overrides.update({name: value for name, value in limits.items() if value is not None})
     check_archive_location(out, db)
     report = run_and_report(overrides, out, db)
+    show_crawl_report(report, as_json)
+    if not any(row["status"] and row["status"] < 400 for row in report["articles"]):
+        raise ArchiverError("no article could be archived (see the failures above)")
+
+
+def show_crawl_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         emit_json(report)
     else:
         print_crawl_report(report)
-    if not any(row["status"] and row["status"] < 400 for row in report["articles"]):
-        raise ArchiverError("no article could be archived (see the failures above)")
 
 
 def resume_overrides(out: str, db: str | None, tokens, verbose: bool) -> dict[str, Any]:
