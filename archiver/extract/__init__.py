@@ -107,22 +107,13 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
                        mentions=tuple(mentions))
 
 
-def _within(el, region) -> bool:
-    node = el
-    while node is not None:
-        if node is region:
-            return True
-        node = node.getparent()
-    return False
-
-
 def _embeds_in_regions(found: list, body, chrome) -> list:
     """(Found, in_body) for embeds in the body or in article-ish regions; chrome widgets dropped."""
     around = {id(a): a for a in body.iterancestors()}
     out = []
     for f in found:
         el = f.element
-        if _within(el, body):
+        if body_mod.contains(body, el):
             out.append((f, True))
             continue
         if chrome.ancestor(el):

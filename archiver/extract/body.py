@@ -229,7 +229,8 @@ def _merge_siblings(el, pt: _Text):
     return el
 
 
-def _contains(outer, inner) -> bool:
+def contains(outer, inner) -> bool:
+    """Whether `inner` is `outer` or lies inside it."""
     node = inner
     while node is not None:
         if node is outer:
@@ -252,14 +253,14 @@ def find_body(root):
         best_text, best = max(scored, key=lambda x: x[0])
         # nested matches (a body class inside another): keep the outermost of equal text
         for t, el in scored:
-            if el is not best and t >= best_text and _contains(el, best):
+            if el is not best and t >= best_text and contains(el, best):
                 best = el
-        if best_text >= 0.5 * dense_text or (dense is not None and _contains(best, dense)):
+        if best_text >= 0.5 * dense_text or (dense is not None and contains(best, dense)):
             if best_text > 0 or dense is None:
                 return best, chrome
     if dense is not None:
         for art in _ARTICLES(root):
-            if _contains(art, dense) and not chrome.ancestor(art):
+            if contains(art, dense) and not chrome.ancestor(art):
                 # the article wraps the text closely enough: use it (header media belong to it)
                 if pt(art) <= 1.6 * dense_text:
                     return art, chrome
