@@ -12,7 +12,7 @@ import gzip
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from lxml import etree
@@ -41,15 +41,6 @@ def _age_seconds(timestamp: str | None) -> float:
     except ValueError:
         return float("inf")
     return (datetime.now(UTC) - moment).total_seconds()
-
-
-def _match_on(platform: str, url: str) -> PostRef | None:
-    """A post URL read by one platform's own matcher, whatever its host."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return platforms.get(platform).match_url(parts._replace(netloc=(parts.hostname or "").lower()))
 
 
 def _page_url(response) -> str:
@@ -281,7 +272,7 @@ class ArticleSpider(scrapy.Spider):
             for _relation, url in snapshot.related:
                 # on the platform of the post itself: a Mastodon reply lives on an instance the
                 # registry may not list
-                related = platforms.match_url(url) or _match_on(snapshot.platform, url)
+                related = platforms.match_url(url) or platforms.match_url_on(snapshot.platform, url)
                 if related is not None and related.post_id:
                     for request in self.post_requests(related, related_depth=1):
                         yield request

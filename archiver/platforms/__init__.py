@@ -77,6 +77,16 @@ def match_url(url: str) -> PostRef | None:
     return platform.match_url(_with_host(parts, host))
 
 
+def match_url_on(name: str, url: str) -> PostRef | None:
+    """A post URL read by one platform's own matcher, whatever its host (a reply on a Mastodon
+    instance the registry does not list)."""
+    try:
+        parts, host = _split(url.strip())
+    except ValueError:
+        return None
+    return get(name).match_url(_with_host(parts, host))
+
+
 def _with_host(parts: SplitResult, host: str) -> SplitResult:
     # platforms compare parts.hostname; give them the lowercased host without port
     return SplitResult(parts.scheme, host, parts.path, parts.query, parts.fragment)

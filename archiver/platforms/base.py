@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import SplitResult, parse_qs
 
-from ..model import PostRef
+from ..model import PostRef, PostSnapshot
 
 @dataclass(frozen=True)
 class CaptureRequest:
@@ -66,3 +66,10 @@ def iso_utc(value: object) -> str | None:
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     spec = "milliseconds" if when.microsecond else "seconds"
     return when.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def snapshot(platform: str, post: PostRef, url: str, status: str, detail: str | None, **fields) -> PostSnapshot:
+    """A snapshot of `post` parsed from the answer at `url`: what every module returns for an
+    outcome other than the post itself (a tombstone, an HTTP error, an unreadable body)."""
+    fields.setdefault("handle", post.handle)
+    return PostSnapshot(platform, post.post_id, post.url, status, url, detail=detail, **fields)

@@ -23,11 +23,12 @@ How answers map to statuses:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 import re
 from urllib.parse import SplitResult, quote
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, iso_utc, load_json, path_segments, ref
+from .base import CaptureRequest, iso_utc, load_json, path_segments, ref, snapshot
 
 NAME = "bluesky"
 HOSTS = ("bsky.app", "embed.bsky.app")
@@ -164,8 +165,7 @@ def _error(status: int, data: dict) -> tuple[str, str]:
 
 
 def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
-    def snap(state: str, detail: str) -> PostSnapshot:
-        return PostSnapshot(NAME, post.post_id, post.url, state, url, handle=post.handle, detail=detail)
+    snap = partial(snapshot, NAME, post, url)  # an outcome other than the post
 
     try:
         data = load_json(body)

@@ -24,13 +24,14 @@ How HTTP answers map to statuses:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from urllib.parse import SplitResult, quote, urlsplit
 
 import lxml.html
 from lxml import etree
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, iso_utc, load_json, path_segments, ref
+from .base import CaptureRequest, iso_utc, load_json, path_segments, ref, snapshot
 
 NAME = "mastodon"
 # Well-known instances; embed markup (blockquote.mastodon-embed, /@user/<id>/embed) matches on any host.
@@ -198,9 +199,7 @@ def parse_status(post: PostRef, url: str, status: int, body: bytes, *, platform:
     `bot_protected`: every 403 is the server's bot protection, never the author's choice."""
     instance = instance_of(post) or ""
 
-    def snap(state: str, detail: str) -> PostSnapshot:
-        return PostSnapshot(platform=platform, post_id=post.post_id, url=post.url, status=state,
-                            endpoint=url, handle=post.handle, detail=detail)
+    snap = partial(snapshot, platform, post, url)  # an outcome other than the post
 
     def http(reason: str | None = None) -> str:
         return f"HTTP {status}: {reason}" if reason else f"HTTP {status}"

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from lxml import html as lxml_html
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, load_json
+from .base import CaptureRequest, load_json, snapshot
 
 # Graph API version for Meta's oEmbed endpoints (the version Meta's oEmbed reference shows in 2026;
 # Graph answers a retired version with the oldest one still served, so it ages gracefully).
@@ -32,11 +32,6 @@ def endpoint_url(endpoint: str, item_url: str, **params: str) -> str:
     """`<endpoint>?url=<item URL, fully escaped>[&k=v...]`: the request oEmbed expects."""
     extra = "".join(f"&{k}={quote(v, safe='')}" for k, v in params.items())
     return f"{endpoint}?url={quote(item_url, safe='')}{extra}"
-
-
-def snapshot(platform: str, post: PostRef, url: str, status: str, detail: str | None, **fields) -> PostSnapshot:
-    fields.setdefault("handle", post.handle)
-    return PostSnapshot(platform, post.post_id, post.url, status, url, detail=detail, **fields)
 
 
 # -- HTTP outcomes ---------------------------------------------------------------------------------

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from html import unescape
 import re
 from urllib.parse import SplitResult, quote, urlsplit
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, load_json, path_segments, ref
+from .base import CaptureRequest, load_json, path_segments, ref, snapshot
 
 NAME = "reddit"
 HOSTS = ("reddit.com", "redd.it", "redditmedia.com")
@@ -198,8 +199,7 @@ def _error_status(status: int, body: bytes) -> tuple[str, str]:
 
 
 def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
-    def snap(state: str, detail: str) -> PostSnapshot:
-        return PostSnapshot(NAME, post.post_id, post.url, state, url, handle=post.handle, detail=detail)
+    snap = partial(snapshot, NAME, post, url)  # an outcome other than the post
 
     if status != 200:
         return snap(*_error_status(status, body))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 import re
 from urllib.parse import SplitResult
 
 from lxml import html as lxml_html
 
 from ..model import PostRef, PostSnapshot
-from .base import CaptureRequest, path_segments, ref
+from .base import CaptureRequest, path_segments, ref, snapshot
 
 NAME = "telegram"
 HOSTS = ("t.me", "telegram.me", "telegram.dog")
@@ -61,8 +62,7 @@ def _count(shown: str | None) -> int | None:
 
 
 def parse(post: PostRef, url: str, status: int, body: bytes) -> PostSnapshot:
-    def snap(state: str, detail: str) -> PostSnapshot:
-        return PostSnapshot(NAME, post.post_id, post.url, state, url, handle=post.handle, detail=detail)
+    snap = partial(snapshot, NAME, post, url)  # an outcome other than the post
 
     if status == 404:
         return snap("not_found", "HTTP 404")

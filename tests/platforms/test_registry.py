@@ -78,3 +78,13 @@ def test_bluesky_not_found_and_youtube_oembed():
 def test_embed_only_url_forms_are_decided_by_their_platform(url, post_id):
     ref = platforms.match_url(url)
     assert (ref.post_id if ref else None) == post_id
+
+
+def test_a_platform_reads_its_own_urls_on_hosts_the_registry_does_not_list():
+    from archiver.platforms import match_url, match_url_on
+
+    url = "https://Social.Example.net/@reporter/113000000000000001"
+    assert match_url(url) is None  # an instance nobody listed
+    found = match_url_on("mastodon", url)
+    assert (found.platform, found.post_id, found.url) == (
+        "mastodon", "113000000000000001", "https://social.example.net/@reporter/113000000000000001")
