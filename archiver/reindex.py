@@ -40,7 +40,6 @@ import inspect
 import json
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -55,7 +54,8 @@ from .errors import InputError, WarcError
 from .index import Index
 from .model import ArticleRefs, CaptureInfo, PostSnapshot, WarcLocation
 from .settings import RETRY_HTTP_CODES
-from .warc.reader import _decode
+from .warc.members import member_end
+from .warc.reader import decode_content
 from .warc.writer import OPEN_SUFFIX
 
 MAX_RESOLVE_HOPS = 5  # spiders.articles.MAX_RESOLVE_HOPS (not imported: that module loads Scrapy)
@@ -433,7 +433,7 @@ class Reindexer:
             if body is None:
                 body = self._read_original(rec.refers_to)
         else:
-            body = _decode(rec.body or b"", list(rec.http_headers))
+            body = decode_content(rec.body or b"", list(rec.http_headers))
         self.answers[rec.record_id] = body
         return body
 
@@ -518,24 +518,10 @@ def _is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def _member_end(path: Path, offset: int, chunk_size: int = 1 << 16) -> int | None:
-    """Offset just past the whole gzip member that starts at `offset`; None if it is cut short
-    or damaged (zlib checks the CRC and length at its end)."""
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    position = offset
+def _member_end(path: Path, offset: int) -> int | None:
+    """Offset just past the whole gzip member that starts at `offset`; None if it is cut short."""
     with open(path, "rb") as fh:
-        fh.seek(offset)
-        while True:
-            chunk = fh.read(chunk_size)
-            if not chunk:
-                return None
-            try:
-                inflater.decompress(chunk)
-            except zlib.error:
-                return None
-            if inflater.eof:
-                return position + len(chunk) - len(inflater.unused_data)
-            position += len(chunk)
+        return member_end(fh, offset)
 
 
 def _warc_fields(body: bytes) -> dict[str, str]:

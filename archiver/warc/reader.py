@@ -10,6 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import WarcError
+from .members import member_end
 
 
 @dataclass
@@ -34,7 +35,7 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
         raise WarcError(f"cannot read {path}: {exc.strerror}") from exc
     if len(data) != length:
         raise WarcError(f"{path} ends before the record at offset {offset} (truncated file?)")
-    if data[:2] == b"\x1f\x8b" and not _whole_gzip_member(data):
+    if data[:2] == b"\x1f\x8b" and member_end(io.BytesIO(data), 0) is None:
         raise WarcError(f"the record at {path}:{offset} is cut short or damaged (its gzip member does not end)")
     try:
         for record in ArchiveIterator(io.BytesIO(data)):
@@ -48,7 +49,7 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
                 payload=raw, content=b"")
             if not stored.record_type:
                 break
-            stored.content = _decode(raw, stored.http_headers)
+            stored.content = decode_content(raw, stored.http_headers)
             return stored
     except Exception as exc:  # noqa: BLE001 - on damaged input warcio also raises AttributeError, EOFError, ...
         reason = str(exc) if isinstance(exc, (ArchiveLoadFailed, ValueError, OSError)) else "damaged record"
@@ -56,19 +57,7 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
     raise WarcError(f"no WARC record at {path}:{offset}")
 
 
-def _whole_gzip_member(data: bytes) -> bool:
-    """Each record of our WARCs is one gzip member: whole only when zlib reaches its end."""
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    try:
-        while data and not inflater.eof:
-            inflater.decompress(data, 1 << 20)
-            data = inflater.unconsumed_tail
-    except zlib.error:
-        return False
-    return inflater.eof
-
-
-def _decode(payload: bytes, headers: list[tuple[str, str]]) -> bytes:
+def decode_content(payload: bytes, headers: list[tuple[str, str]]) -> bytes:
     """Undo Content-Encoding for display; the stored bytes stay as they came."""
     encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
     try:
@@ -76,7 +65,6 @@ def _decode(payload: bytes, headers: list[tuple[str, str]]) -> bytes:
             import gzip
             return gzip.decompress(payload)
         if encoding == "deflate":
-            import zlib
             try:
                 return zlib.decompress(payload)
             except zlib.error:

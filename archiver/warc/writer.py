@@ -23,6 +23,7 @@ from warcio.warcwriter import WARCWriter
 
 from ..locks import release, try_lock
 from ..urls import sort_key
+from .members import member_ends
 from . import cdxj
 
 OPEN_SUFFIX = ".open"
@@ -335,29 +336,10 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
     return recovered
 
 
-def _whole_records_end(path: Path, chunk_size: int = 1 << 20) -> int:
-    """Offset just past the last whole gzip member. Each record is its own member, and a member
-    is whole only when zlib reaches its end and its CRC checks (a reader that stops at EOF
-    would accept a record cut in half)."""
-    end = position = 0
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+def _whole_records_end(path: Path) -> int:
+    """Offset just past the last whole record (gzip member) of a file a crawl left open."""
     with open(path, "rb") as fh:
-        pending = b""
-        while True:
-            if not pending:
-                pending = fh.read(chunk_size)
-                if not pending:
-                    return end
-            try:
-                inflater.decompress(pending)
-            except zlib.error:
-                return end
-            if inflater.eof:
-                used = len(pending) - len(inflater.unused_data)
-                position += used
-                end = position
-                pending = inflater.unused_data
-                inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            else:
-                position += len(pending)
-                pending = b""
+        end = 0
+        for end in member_ends(fh):
+            pass
+        return end
