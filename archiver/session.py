@@ -125,9 +125,8 @@ class ArchiveSession:
 
     def write_json_metadata(self, target_uri: str, data: dict, *, refers_to: str | None,
                             date: str | None = None) -> WrittenRecord:
-        payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        return self.writer.write_metadata(target_uri, payload, "application/json",
-                                          refers_to=refers_to, concurrent_to=refers_to, date=date)
+        return self.writer.write_json_metadata(target_uri, data, refers_to=refers_to, concurrent_to=refers_to,
+                                               date=date)
 
     def spider_closed(self, spider=None, reason: str = "") -> None:
         self.close_reason = reason

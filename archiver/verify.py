@@ -199,9 +199,9 @@ def verify_articles(index, writer, article_urls: list[str], *, before: dict | No
                 "verdict": verdict.verdict, "flags": verdict.flags, "diff": verdict.diff, "reason": verdict.reason,
                 "claim": claim, "captured": captured, "live": live, "capture_record_ids": record_ids,
             }
-            record = writer.write_metadata(f"urn:embed-archiver:check:{ref.get('platform')}:{ref.get('post_id')}",
-                                           _json(check), "application/json",
-                                           refers_to=(live or captured or {}).get("snapshot_record_id"))
+            record = writer.write_json_metadata(
+                f"urn:embed-archiver:check:{ref.get('platform')}:{ref.get('post_id')}", check,
+                refers_to=(live or captured or {}).get("snapshot_record_id"))
             index.add_check(check, record.record_id)
             results.append({**check, "record_id": record.record_id, "handle": ref.get("handle")})
     return results
@@ -210,8 +210,3 @@ def verify_articles(index, writer, article_urls: list[str], *, before: dict | No
 def _record_of(index, snap: dict[str, Any]) -> str | None:
     capture = index.capture(snap["capture_id"]) if snap.get("capture_id") else None
     return capture["record_id"] if capture else None
-
-
-def _json(data: dict[str, Any]) -> bytes:
-    import json
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")

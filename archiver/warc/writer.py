@@ -280,6 +280,13 @@ class WarcWriter:
         return self._write(record, status=None, mime=content_type.split(";")[0].strip())
 
 
+    def write_json_metadata(self, target_uri: str, data: dict, *, refers_to: str | None = None,
+                            concurrent_to: str | None = None, date: str | None = None) -> WrittenRecord:
+        """A metadata record holding JSON (an extraction result, a post snapshot, a check)."""
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return self.write_metadata(target_uri, payload, "application/json", refers_to=refers_to,
+                                   concurrent_to=concurrent_to, date=date)
+
     def write_resource(self, target_uri: str, payload: bytes, content_type: str, *, date: str | None = None,
                        concurrent_to: str | None = None) -> WrittenRecord:
         """A resource record: content fetched outside an HTTP exchange we could record (yt-dlp media)."""
