@@ -1,23 +1,55 @@
-"""Full-text search over article titles, claims, anchors and post text: FTS5 on SQLite.
-(PostgreSQL gets its own full-text search in the scale-out work; until then LIKE is the fallback.)"""
+"""Full-text search over article titles, claims, anchors and post text.
+
+SQLite: an FTS5 table (unicode61 tokenizer, diacritics removed). PostgreSQL: a plain table of the
+same documents with a generated tsvector column and a GIN index, queried with websearch_to_tsquery
+and ranked with ts_rank. So that both find the same documents, PostgreSQL is given the words as
+FTS5 sees them (letters and digits, lowercased, accents removed, space-separated) and the 'simple'
+configuration (no stemming, no stop words): its own parser would read "theguardian.com" or "3.5"
+as one token where FTS5 reads two. Every query term must match, each as a phrase of its words."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 DOC_ARTICLE, DOC_REF, DOC_POST = "article", "ref", "post"
+ENGINES = ("sqlite", "postgresql")
 
 
 def create(conn: Connection) -> bool:
-    """Create the FTS table if the engine has FTS5; False when it has not (search falls back)."""
-    if conn.dialect.name != "sqlite":
-        return False
-    conn.execute(text(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(doc_type UNINDEXED, doc_id UNINDEXED, body,"
-        " tokenize='unicode61 remove_diacritics 2')"))
-    return True
+    """Create the FTS table; False when the engine has no full-text search here (search falls back)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(doc_type UNINDEXED, doc_id UNINDEXED, body,"
+            " tokenize='unicode61 remove_diacritics 2')"))
+        return True
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "CREATE TABLE IF NOT EXISTS fts (doc_type TEXT NOT NULL, doc_id BIGINT NOT NULL, body TEXT NOT NULL,"
+            " tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, body)) STORED)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_fts_tsv ON fts USING gin (tsv)"))
+        # what FTS5 does by scanning, when a document is replaced
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_fts_doc ON fts (doc_id, doc_type)"))
+        return True
+    return False
+
+
+def tokens(body: str) -> list[str]:
+    """The words FTS5's unicode61 tokenizer (remove_diacritics 2) makes of a text."""
+    if not body.isascii():
+        body = "".join(c for c in unicodedata.normalize("NFD", body) if not unicodedata.combining(c))
+    return re.findall(r"[^\W_]+", body.lower())
+
+
+def _body(conn: Connection, body: str | None) -> str | None:
+    """What the FTS table holds for a document: the text (FTS5 tokenizes it), or its words (PostgreSQL)."""
+    if not body or not body.strip():
+        return None
+    if conn.dialect.name == "postgresql":
+        return " ".join(tokens(body)) or None
+    return body
 
 
 _ADD = text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)")
@@ -25,18 +57,19 @@ _REMOVE = text("DELETE FROM fts WHERE doc_type = :t AND doc_id = :i")
 
 
 def add(conn: Connection, doc_type: str, doc_id: int, body: str | None) -> None:
-    if conn.dialect.name == "sqlite" and body and body.strip():
-        conn.execute(_ADD, {"t": doc_type, "i": doc_id, "b": body})
+    add_many(conn, doc_type, [(doc_id, body)])
 
 
 def add_many(conn: Connection, doc_type: str, docs: list[tuple[int, str | None]]) -> None:
-    rows = [{"t": doc_type, "i": doc_id, "b": body} for doc_id, body in docs if body and body.strip()]
-    if conn.dialect.name == "sqlite" and rows:
+    if conn.dialect.name not in ENGINES:
+        return
+    rows = [{"t": doc_type, "i": doc_id, "b": b} for doc_id, body in docs if (b := _body(conn, body))]
+    if rows:
         conn.execute(_ADD, rows)
 
 
 def remove(conn: Connection, doc_type: str, doc_id: int) -> None:
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name in ENGINES:
         conn.execute(_REMOVE, {"t": doc_type, "i": doc_id})
 
 
@@ -46,10 +79,25 @@ def _fts_query(words: str) -> str:
     return " ".join('"%s"' % t for t in terms)
 
 
+def _websearch_query(words: str) -> str:
+    """The same for websearch_to_tsquery: each term a quoted phrase of its words. A term with no
+    words (FTS5 tokenizes "_" to nothing) is left out, as FTS5 ignores it beside other terms."""
+    phrases = (" ".join(tokens(t)) for t in re.findall(r"\w+", words))
+    return " ".join('"%s"' % p for p in phrases if p)
+
+
+_SEARCH = {
+    "sqlite": text("SELECT doc_type, doc_id FROM fts WHERE fts MATCH :q ORDER BY rank LIMIT :n"),
+    # ties in rank broken by document, so that LIMIT keeps the same documents every time
+    "postgresql": text("SELECT doc_type, doc_id FROM fts, websearch_to_tsquery('simple'::regconfig, :q) AS q"
+                       " WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, doc_type, doc_id LIMIT :n"),
+}
+
+
 def search(conn: Connection, words: str, limit: int = 200) -> list[tuple[str, int]]:
-    query = _fts_query(words)
+    dialect = conn.dialect.name
+    query = _websearch_query(words) if dialect == "postgresql" else _fts_query(words)
     if not query:
         return []
-    rows = conn.execute(text("SELECT doc_type, doc_id FROM fts WHERE fts MATCH :q ORDER BY rank LIMIT :n"),
-                        {"q": query, "n": limit})
+    rows = conn.execute(_SEARCH[dialect], {"q": query, "n": limit})
     return [(r[0], int(r[1])) for r in rows]

@@ -2,88 +2,116 @@
 Every row points at its evidence in a WARC (file, offset, length, record id)."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, func,
-                        UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        TypeDecorator, UniqueConstraint, func)
+from sqlalchemy.dialects import sqlite
 
 metadata = MetaData()
 
+# Row ids: 64-bit on PostgreSQL (a large archive can pass 2**31 captures); on SQLite an INTEGER
+# PRIMARY KEY is the 64-bit rowid already, and must stay spelt INTEGER to be it.
+ID = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
+
+
+class PgText(TypeDecorator):
+    """PostgreSQL text, which cannot hold the NUL character SQLite stores (a post's text may have
+    one): it is written as U+FFFD, the replacement character, instead of failing the write."""
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
+def Str(length: int | None = None):
+    """A string column. SQLite never enforces a VARCHAR length, so PostgreSQL gets unbounded TEXT
+    too (a long record id or digest in another tool's WARC must not fail there only), with the "C"
+    collation: byte order, as SQLite compares and sorts, and lower() of ASCII letters only, as
+    SQLite's lower()."""
+    return (String(length) if length else Text()).with_variant(PgText(collation="C"), "postgresql")
+
+
+# Columns looked up by equality only, with values as long as a URL can be: a hash index on
+# PostgreSQL, whose B-tree refuses a key over ~2.7 kB. (SQLite ignores the option.)
+EQUALITY_ONLY = {"postgresql_using": "hash"}
+
 crawls = Table(
     "crawls", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("crawl_key", String(64), nullable=False, unique=True),
-    Column("started", String(32), nullable=False),
-    Column("finished", String(32)),
-    Column("seeds", Text),            # JSON list
-    Column("options", Text),          # JSON object
+    Column("id", ID, primary_key=True),
+    Column("crawl_key", Str(64), nullable=False, unique=True),
+    Column("started", Str(32), nullable=False),
+    Column("finished", Str(32)),
+    Column("seeds", Str()),           # JSON list
+    Column("options", Str()),         # JSON object
 )
 
 captures = Table(
     "captures", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("crawl_id", Integer, ForeignKey("crawls.id")),
-    Column("url", Text, nullable=False),
-    Column("url_key", Text, nullable=False),       # archiver.urls.sort_key(url)
-    Column("date", String(32), nullable=False),    # WARC-Date
+    Column("id", ID, primary_key=True),
+    Column("crawl_id", ID, ForeignKey("crawls.id")),
+    Column("url", Str(), nullable=False),
+    Column("url_key", Str(), nullable=False),      # archiver.urls.sort_key(url)
+    Column("date", Str(32), nullable=False),       # WARC-Date
     Column("status", Integer),                     # HTTP status; NULL for a failure
-    Column("mime", Text),
-    Column("record_type", String(16), nullable=False),  # response, revisit, metadata (failure)
-    Column("record_id", String(64), nullable=False, unique=True),
-    Column("filename", String(255)),
+    Column("mime", Str()),
+    Column("record_type", Str(16), nullable=False),     # response, revisit, metadata (failure)
+    Column("record_id", Str(64), nullable=False, unique=True),
+    Column("filename", Str(255)),
     Column("offset", BigInteger),
     Column("length", BigInteger),
-    Column("payload_digest", String(80)),
-    Column("refers_to", String(64)),               # revisit: the record it repeats
-    Column("location", Text),                      # redirect target
-    Column("error", Text),                         # failure reason
+    Column("payload_digest", Str(80)),
+    Column("refers_to", Str(64)),                  # revisit: the record it repeats
+    Column("location", Str()),                     # redirect target
+    Column("error", Str()),                        # failure reason
 )
-Index("ix_captures_url_key", captures.c.url_key)
+Index("ix_captures_url_key", captures.c.url_key, **EQUALITY_ONLY)
 Index("ix_captures_digest", captures.c.payload_digest)
 
 articles = Table(
     "articles", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("url", Text, nullable=False, unique=True),
-    Column("url_key", Text, nullable=False),
-    Column("canonical_url", Text),
-    Column("site", Text),
-    Column("title", Text),
-    Column("authors", Text),          # JSON list
-    Column("published", Text),
-    Column("modified", Text),
-    Column("language", Text),
-    Column("fetched_at", String(32)),
+    Column("id", ID, primary_key=True),
+    Column("url", Str(), nullable=False, unique=True),
+    Column("url_key", Str(), nullable=False),
+    Column("canonical_url", Str()),
+    Column("site", Str()),
+    Column("title", Str()),
+    Column("authors", Str()),         # JSON list
+    Column("published", Str()),
+    Column("modified", Str()),
+    Column("language", Str()),
+    Column("fetched_at", Str(32)),
     Column("status", Integer),
-    Column("capture_id", Integer, ForeignKey("captures.id")),
-    Column("refs_record_id", String(64)),  # the metadata record holding the extraction result
+    Column("capture_id", ID, ForeignKey("captures.id")),
+    Column("refs_record_id", Str(64)),     # the metadata record holding the extraction result
 )
-Index("ix_articles_url_key", articles.c.url_key)
+Index("ix_articles_url_key", articles.c.url_key, **EQUALITY_ONLY)
 
 # "references" is an SQL keyword; the table is "refs".
 refs = Table(
     "refs", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(8), nullable=False),      # embed, link, mention
+    Column("id", ID, primary_key=True),
+    Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Str(8), nullable=False),         # embed, link, mention
     Column("position", Integer, nullable=False),
     Column("in_body", Boolean, nullable=False),
-    Column("platform", Text),
-    Column("url", Text),                            # post URL (embed) or link URL
-    Column("url_key", Text),
-    Column("post_id", Text),
-    Column("handle", Text),
-    Column("handle_key", Text),              # lowercased, no "@"
-    Column("shape", Text),
-    Column("claim_text", Text),
-    Column("claim_author", Text),
-    Column("claim_date", Text),
-    Column("resolve_url", Text),
-    Column("anchor_text", Text),
-    Column("sentence", Text),
-    Column("link_kind", Text),
-    Column("outlet", Text),
-    Column("outlet_key", Text),              # lowercased outlet name
-    Column("domain", Text),
-    Column("surface", Text),
+    Column("platform", Str()),
+    Column("url", Str()),                           # post URL (embed) or link URL
+    Column("url_key", Str()),
+    Column("post_id", Str()),
+    Column("handle", Str()),
+    Column("handle_key", Str()),             # lowercased, no "@"
+    Column("shape", Str()),
+    Column("claim_text", Str()),
+    Column("claim_author", Str()),
+    Column("claim_date", Str()),
+    Column("resolve_url", Str()),
+    Column("anchor_text", Str()),
+    Column("sentence", Str()),
+    Column("link_kind", Str()),
+    Column("outlet", Str()),
+    Column("outlet_key", Str()),             # lowercased outlet name
+    Column("domain", Str()),
+    Column("surface", Str()),
     Column("unnamed", Boolean),
 )
 Index("ix_refs_article", refs.c.article_id)
@@ -92,58 +120,58 @@ Index("ix_refs_post_id", refs.c.post_id)  # a post id asked for without its plat
 Index("ix_refs_handle", refs.c.handle_key)
 Index("ix_refs_outlet", refs.c.outlet_key)
 Index("ix_refs_domain", refs.c.domain)
-Index("ix_refs_url_key", refs.c.url_key)
+Index("ix_refs_url_key", refs.c.url_key, **EQUALITY_ONLY)
 Index("ix_refs_surface", func.lower(refs.c.surface))  # an outlet asked for as written ("the AP")
 
 posts = Table(
     "posts", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("platform", Text, nullable=False),
-    Column("post_id", Text, nullable=False),
-    Column("url", Text, nullable=False),
-    Column("handle", Text),
-    Column("handle_key", Text),
-    Column("author", Text),
-    Column("text", Text),
-    Column("created_at", Text),
-    Column("media", Text),            # JSON list
-    Column("counts", Text),           # JSON object
-    Column("status", String(16), nullable=False),
-    Column("detail", Text),
-    Column("endpoint", Text),
-    Column("captured_at", String(32)),
-    Column("capture_id", Integer, ForeignKey("captures.id")),
-    Column("snapshot_record_id", String(64)),       # metadata record holding the snapshot
+    Column("id", ID, primary_key=True),
+    Column("platform", Str(), nullable=False),
+    Column("post_id", Str(), nullable=False),
+    Column("url", Str(), nullable=False),
+    Column("handle", Str()),
+    Column("handle_key", Str()),
+    Column("author", Str()),
+    Column("text", Str()),
+    Column("created_at", Str()),
+    Column("media", Str()),           # JSON list
+    Column("counts", Str()),          # JSON object
+    Column("status", Str(16), nullable=False),
+    Column("detail", Str()),
+    Column("endpoint", Str()),
+    Column("captured_at", Str(32)),
+    Column("capture_id", ID, ForeignKey("captures.id")),
+    Column("snapshot_record_id", Str(64)),          # metadata record holding the snapshot
     UniqueConstraint("platform", "post_id", name="uq_posts_platform_post"),
 )
 Index("ix_posts_handle", posts.c.handle_key)
 
 checks = Table(
     "checks", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ref_id", Integer, ForeignKey("refs.id", ondelete="CASCADE"), nullable=False),
-    Column("post_row_id", Integer, ForeignKey("posts.id")),
-    Column("checked_at", String(32), nullable=False),
-    Column("verdict", String(24), nullable=False),
-    Column("flags", Text),            # JSON list: "date_mismatch"
-    Column("diff", Text),
-    Column("capture_ids", Text),      # JSON list of the captures the verdict rests on
-    Column("record_id", String(64)),  # metadata record in the WARC
+    Column("id", ID, primary_key=True),
+    Column("ref_id", ID, ForeignKey("refs.id", ondelete="CASCADE"), nullable=False),
+    Column("post_row_id", ID, ForeignKey("posts.id")),
+    Column("checked_at", Str(32), nullable=False),
+    Column("verdict", Str(24), nullable=False),
+    Column("flags", Str()),           # JSON list: "date_mismatch"
+    Column("diff", Str()),
+    Column("capture_ids", Str()),     # JSON list of the captures the verdict rests on
+    Column("record_id", Str(64)),     # metadata record in the WARC
 )
 
 # Archived copies of cited URLs at other services (--wayback lookup/submit, or an article that
 # links to a web.archive.org / archive.today copy). One row per (URL, service, copy).
 copies = Table(
     "copies", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("url", Text, nullable=False),              # the original URL
-    Column("url_key", Text, nullable=False),
-    Column("service", String(16), nullable=False),    # wayback, archive.today
-    Column("copy_url", Text),
-    Column("timestamp", String(14)),
-    Column("status", String(16), nullable=False),     # available, missing, submitted, error, cited
-    Column("detail", Text),
-    Column("checked_at", String(32), nullable=False),
-    Column("capture_id", Integer, ForeignKey("captures.id")),  # the service's answer, as recorded
+    Column("id", ID, primary_key=True),
+    Column("url", Str(), nullable=False),             # the original URL
+    Column("url_key", Str(), nullable=False),
+    Column("service", Str(16), nullable=False),       # wayback, archive.today
+    Column("copy_url", Str()),
+    Column("timestamp", Str(14)),
+    Column("status", Str(16), nullable=False),        # available, missing, submitted, error, cited
+    Column("detail", Str()),
+    Column("checked_at", Str(32), nullable=False),
+    Column("capture_id", ID, ForeignKey("captures.id")),       # the service's answer, as recorded
 )
-Index("ix_copies_url", copies.c.url_key)
+Index("ix_copies_url", copies.c.url_key, **EQUALITY_ONLY)

@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam, create_engine, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import (and_, bindparam, create_engine, delete, event, func, insert, inspect, make_url, or_, select,
+                        update)
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError, SAWarning, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SAWarning, SQLAlchemyError
 
 from ..errors import IndexError_
 from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
@@ -30,17 +32,49 @@ from .schema import articles, captures, checks, copies, crawls, metadata, posts,
 
 # Statements of the calls made once per record (captures, references, posts), built once: building
 # a statement costs more than running it.
+_CRAWL_ID = select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key"))
 _CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
-_INSERT_CAPTURE = insert(captures)
 _INSERT_REF = insert(refs)
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
 _REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id"))
 _ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
-_INSERT_ARTICLE = insert(articles)
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
-_INSERT_POST = insert(posts)
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
+
+
+# PostgreSQL advisory locks of the index (first key: what is locked; second: which one).
+_LOCK_SCHEMA, _LOCK_COPY = 0x65610001, 0x65610002
+
+_INSERTS_IF_MISSING: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
+
+
+def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning: bool = True):
+    """INSERT ... ON CONFLICT (keys) DO NOTHING [RETURNING id], for this connection's engine. When
+    another process is inserting the same row at this moment, PostgreSQL waits for its transaction
+    to end (and then inserts nothing); on SQLite, writers take turns (see Index._begin_write)."""
+    key = (conn.dialect.name, table.name, keys, returning)
+    statement = _INSERTS_IF_MISSING.get(key)
+    if statement is None:  # built once per table: building a statement costs more than running it
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
+        if returning:
+            statement = statement.returning(table.c.id)
+        _INSERTS_IF_MISSING[key] = statement
+    return statement
+
+
+def _row_id(conn: Connection, find, table, values: dict[str, Any], keys: tuple[str, ...]) -> tuple[int, bool]:
+    """The id of the row `find` finds (by its `keys`), inserted with `values` if missing; and whether
+    it was. Looked up first, so a row that exists costs no write; read again if another process
+    inserted it meanwhile."""
+    found = conn.execute(find, values).scalar()
+    if found is not None:
+        return found, False
+    new = conn.execute(_insert_if_missing(conn, table, keys), values).scalar()
+    if new is not None:
+        return new, True
+    return conn.execute(find, values).scalar_one(), False
 
 
 def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
@@ -94,10 +128,22 @@ def fold(name: str | None) -> str | None:
 
 
 def open_index(location: str | Path) -> "Index":
-    """A path opens (or creates) a SQLite file; anything with '://' is an SQLAlchemy URL."""
+    """A path opens (or creates) a SQLite file; anything with '://' is an SQLAlchemy URL. A bare
+    postgresql:// URL means the driver we install (psycopg 3), not SQLAlchemy's default (psycopg2)."""
     text = str(location)
     url = text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            url = "postgresql+psycopg://" + url[len(bare):]
     return Index(url)
+
+
+def _shown(url: str) -> str:
+    """A database URL fit for a message: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:  # not a URL SQLAlchemy can read: nothing to hide in it either
+        return url
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -119,21 +165,25 @@ class Index:
             self.has_fts = self._create_schema()
         except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
-            raise IndexError_(f"cannot open the index at {url}: {first_line}") from exc
+            raise IndexError_(f"cannot open the index at {_shown(url)}: {first_line}") from exc
         self.url = url
         self._batch: Connection | None = None
 
     def _create_schema(self) -> bool:
         """Tables, missing columns, full-text search; True when FTS is available. Two processes
-        opening a new index at once race to create the same tables: the loser sees them exist."""
+        opening a new index at once race to create the same tables: on PostgreSQL they take turns
+        (its DDL is transactional, so the second sees the first's tables); on SQLite the loser sees
+        them exist, and tries again."""
         for attempt in range(5):
             try:
                 with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(select(func.pg_advisory_xact_lock(_LOCK_SCHEMA, 0)))
                     metadata.create_all(conn)
                     _add_missing_columns(conn)
                     return fts.create(conn)
-            except OperationalError as exc:
-                if "already exists" not in str(exc) or attempt == 4:
+            except (OperationalError, ProgrammingError, IntegrityError) as exc:
+                if not any(m in str(exc) for m in ("already exists", "duplicate key")) or attempt == 4:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         return False
@@ -149,7 +199,7 @@ class Index:
         if self._batch is not None:
             yield self
             return
-        with self.engine.begin() as conn:
+        with self._begin_write() as conn:
             self._batch = conn
             try:
                 yield self
@@ -157,11 +207,22 @@ class Index:
                 self._batch = None
 
     @contextmanager
+    def _begin_write(self):
+        """A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE): a
+        transaction that reads, then writes, would otherwise fail with "database is locked" when
+        another process wrote in between; this way writers wait their turn (busy_timeout) and
+        every look-up-then-insert sees the latest rows."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+
+    @contextmanager
     def _tx(self):
         if self._batch is not None:
             yield self._batch
         else:
-            with self.engine.begin() as conn:
+            with self._begin_write() as conn:
                 yield conn
 
     @contextmanager
@@ -176,10 +237,12 @@ class Index:
 
     def start_crawl(self, crawl_key: str, seeds: list[str], options: dict[str, Any],
                     started: str | None = None) -> int:
+        """The crawl's row id. Idempotent per crawl_key: the workers of one distributed crawl all
+        call it, and all get the row the first one made (its seeds, options and start kept)."""
+        values = dict(crawl_key=crawl_key, started=started or now_iso(), seeds=json.dumps(seeds),
+                      options=json.dumps(options, default=str))
         with self._tx() as conn:
-            return conn.execute(insert(crawls).values(
-                crawl_key=crawl_key, started=started or now_iso(), seeds=json.dumps(seeds),
-                options=json.dumps(options, default=str))).inserted_primary_key[0]
+            return _row_id(conn, _CRAWL_ID, crawls, values, ("crawl_key",))[0]
 
     def finish_crawl(self, crawl_id: int, finished: str | None = None) -> None:
         with self._tx() as conn:
@@ -231,10 +294,7 @@ class Index:
     def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
         values = _capture_values(info, crawl_id)
         with self._tx() as conn:
-            found = conn.execute(_CAPTURE_BY_RECORD, {"record_id": values["record_id"]}).first()
-            if found:
-                return found[0]
-            return conn.execute(_INSERT_CAPTURE, values).inserted_primary_key[0]
+            return _row_id(conn, _CAPTURE_BY_RECORD, captures, values, ("record_id",))[0]
 
     def add_captures(self, infos: list[CaptureInfo], crawl_id: int | None = None) -> list[int]:
         """add_capture for many captures at once (`archiver reindex`: a run of records of one
@@ -244,7 +304,7 @@ class Index:
             known = self._capture_ids(conn, list({r["record_id"] for r in rows}))
             new = list({r["record_id"]: r for r in rows if r["record_id"] not in known}.values())
             if new:  # one executemany, then the ids by record id: faster than RETURNING row by row
-                conn.execute(_INSERT_CAPTURE, new)
+                conn.execute(_insert_if_missing(conn, captures, ("record_id",), returning=False), new)
                 known.update(self._capture_ids(conn, [r["record_id"] for r in new]))
         return [known[r["record_id"]] for r in rows]
 
@@ -270,7 +330,7 @@ class Index:
             gone = [r[0] for r in conn.execute(select(captures.c.id).where(
                 captures.c.filename == filename, captures.c.offset + captures.c.length > end))]
             if gone:
-                for table in (articles, posts):
+                for table in (articles, posts, copies):  # every table that points at captures
                     conn.execute(update(table).where(table.c.capture_id.in_(gone)).values(capture_id=None))
                 conn.execute(delete(captures).where(captures.c.id.in_(gone)))
         return len(gone)
@@ -316,10 +376,11 @@ class Index:
             language=meta.language, fetched_at=fetched_at, status=status, capture_id=capture_id,
             refs_record_id=refs_record_id)
         with self._tx() as conn:
-            found = conn.execute(_ARTICLE_ID, values).first()
+            article_id, created = _row_id(conn, _ARTICLE_ID, articles, values, ("url",))
             resolved: dict[str, Any] = {}
-            if found:
-                article_id = found[0]
+            if not created:
+                # (on PostgreSQL this UPDATE also locks the row: two processes indexing the same
+                # article take turns replacing its references)
                 conn.execute(_UPDATE_ARTICLE, {**values, "row_id": article_id})
                 old = conn.execute(select(refs).where(refs.c.article_id == article_id)).all()
                 # What the earlier fetch learnt stays: what its short links resolved to.
@@ -328,8 +389,6 @@ class Index:
                     fts.remove(conn, fts.DOC_REF, r.id)
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
-            else:
-                article_id = conn.execute(_INSERT_ARTICLE, values).inserted_primary_key[0]
             fts.add(conn, fts.DOC_ARTICLE, article_id, " ".join(filter(None, [meta.title, *meta.authors])))
             rows = []
             for row in _ref_rows(article_id, result):
@@ -367,13 +426,10 @@ class Index:
             detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
             snapshot_record_id=snapshot_record_id)
         with self._tx() as conn:
-            found = conn.execute(_POST_ID, values).first()
-            if found:
-                conn.execute(_UPDATE_POST, {**values, "row_id": found[0]})
-                post_row = found[0]
+            post_row, created = _row_id(conn, _POST_ID, posts, values, ("platform", "post_id"))
+            if not created:
+                conn.execute(_UPDATE_POST, {**values, "row_id": post_row})
                 fts.remove(conn, fts.DOC_POST, post_row)
-            else:
-                post_row = conn.execute(_INSERT_POST, values).inserted_primary_key[0]
             fts.add(conn, fts.DOC_POST, post_row, " ".join(filter(None, (snap.text, snap.author, snap.handle))))
         return post_row
 
@@ -390,6 +446,11 @@ class Index:
                       checked_at=checked_at or now_iso(),
                       capture_id=capture_id)
         with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                # No unique key says "one row per copy" (copy_url may be NULL): processes recording
+                # the same copy take turns on a lock of its own instead. (SQLite: see _begin_write.)
+                which = f"{values['url_key']} {found.service} {found.copy_url}"
+                conn.execute(select(func.pg_advisory_xact_lock(_LOCK_COPY, func.hashtext(which))))
             same = conn.execute(select(copies.c.id).where(
                 copies.c.url_key == values["url_key"], copies.c.service == found.service,
                 copies.c.copy_url.is_(None) if found.copy_url is None else copies.c.copy_url == found.copy_url)).first()
@@ -401,7 +462,7 @@ class Index:
     def copies_of(self, url: str) -> list[dict[str, Any]]:
         with self._read() as conn:
             rows = conn.execute(select(copies).where(copies.c.url_key == sort_key(url))
-                                .order_by(copies.c.service, copies.c.timestamp.desc()))
+                                .order_by(copies.c.service, copies.c.timestamp.desc().nulls_last(), copies.c.id))
             return [_clean(dict(r._mapping)) for r in rows]
 
     def add_check(self, check: dict[str, Any], record_id: str | None) -> int | None:
@@ -479,7 +540,8 @@ class Index:
         with self._read() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(articles).order_by(articles.c.id))]
             counts = conn.execute(select(refs.c.article_id, refs.c.kind, refs.c.platform, func.count())
-                                  .group_by(refs.c.article_id, refs.c.kind, refs.c.platform))
+                                  .group_by(refs.c.article_id, refs.c.kind, refs.c.platform)
+                                  .order_by(refs.c.article_id, refs.c.kind, refs.c.platform.nulls_first()))
             by_article: dict[int, dict[str, Any]] = {}
             for article_id, kind, platform, n in counts:
                 entry = by_article.setdefault(article_id, {"embed": 0, "link": 0, "mention": 0, "platforms": {}})
@@ -554,7 +616,8 @@ class Index:
                        func.count().label("n"))
                 .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
                 .where(where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
-                .order_by(articles.c.published, articles.c.url).limit(limit))
+                # NULLS FIRST: SQLite's order of NULLs, which PostgreSQL puts last
+                .order_by(articles.c.published.nulls_first(), articles.c.url, refs.c.kind).limit(limit))
             merged: dict[str, dict[str, Any]] = {}
             for r in rows:
                 entry = merged.setdefault(r.url, {"article_url": r.url, "title": r.title,
@@ -591,16 +654,16 @@ class Index:
         if query.isdigit():
             return refs.c.post_id == query
         key = fold(query)
-        outlet_hit = conn.execute(select(refs.c.id).where(
-            or_(refs.c.outlet_key == key, func.lower(refs.c.surface) == query.lower())).limit(1)).first()
-        if outlet_hit:
-            return and_(refs.c.kind == "mention",
-                        or_(refs.c.outlet_key == key, func.lower(refs.c.surface) == query.lower()))
+        outlet = func.lower(refs.c.surface) == query.lower()
+        if key is not None:  # (None for a query without ASCII letters or digits: `== None` is IS NULL)
+            outlet = or_(refs.c.outlet_key == key, outlet)
+        if conn.execute(select(refs.c.id).where(outlet).limit(1)).first():
+            return and_(refs.c.kind == "mention", outlet)
         if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
             # links and credited outlets both carry their registrable domain (an indexed column)
             return refs.c.domain == registrable_domain(query.lower())
         if not text_search:
-            return refs.c.outlet_key == key
+            return refs.c.outlet_key == key if key is not None else None
         return self._text_filter(conn, query)
 
     def _text_filter(self, conn: Connection, words: str):

@@ -1,7 +1,8 @@
-"""The index's query API on its own (SQLite), fed with model objects."""
+"""The index's query API on its own, fed with model objects: on SQLite and on PostgreSQL (the
+`index` fixture, tests/index/conftest.py), with the same answers."""
 from __future__ import annotations
 
-import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from archiver.index import open_index
 from archiver.model import (ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, Mention, PostRef,
@@ -22,13 +23,6 @@ def refs(url=ART, title="Trump to speak with Putin") -> ArticleRefs:
                   Mention(None, "several French newspapers", None, "quoted by several French newspapers", 4, True,
                           "quoted by", unnamed=True)),
     )
-
-
-@pytest.fixture
-def index(tmp_path):
-    idx = open_index(tmp_path / "index.sqlite")
-    yield idx
-    idx.close()
 
 
 def capture(index, url, status=200, record="<urn:uuid:1>"):
@@ -125,21 +119,20 @@ def test_a_redirect_loop_is_reported_not_followed_forever(index):
     assert link["status"] == "redirect without end (HTTP 302)"
 
 
-def test_an_index_made_before_a_column_existed_gets_it_on_open(tmp_path):
-    import sqlite3
-
-    from archiver.index import open_index
-
-    path = tmp_path / "old.sqlite"
-    open_index(path).close()
-    con = sqlite3.connect(path)
-    con.execute("ALTER TABLE checks DROP COLUMN flags")  # as an earlier version made it
-    con.execute("DROP INDEX ix_refs_surface")
-    con.commit()
-    con.close()
-    open_index(path).close()
-    open_index(path).close()  # a second open finds everything in place
-    con = sqlite3.connect(path)
-    assert "flags" in {row[1] for row in con.execute("PRAGMA table_info(checks)")}
-    assert con.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name='ix_refs_surface'").fetchone()
-    con.close()
+def test_an_index_made_before_a_column_existed_gets_it_on_open(index_url):
+    open_index(index_url).close()
+    engine = create_engine(index_url if "://" in index_url else f"sqlite:///{index_url}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE checks DROP COLUMN flags"))  # as an earlier version made it
+            conn.execute(text("DROP INDEX ix_refs_surface"))
+        open_index(index_url).close()
+        open_index(index_url).close()  # a second open finds everything in place
+        assert "flags" in {c["name"] for c in inspect(engine).get_columns("checks")}
+        # (SQLAlchemy does not reflect SQLite's expression indexes: ask the catalogue)
+        catalogue = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
+                     else "SELECT indexname FROM pg_indexes")
+        with engine.connect() as conn:
+            assert "ix_refs_surface" in set(conn.execute(text(catalogue)).scalars())
+    finally:
+        engine.dispose()
