@@ -137,10 +137,11 @@ def row(article: dict[str, Any], ref: dict[str, Any], check: dict[str, Any] | No
 # -- the formats -------------------------------------------------------------------------------------
 
 def export(index, fmt: str, *, articles: list[str] | None = None, crawl: str | None = None,
-           query: str | None = None, out: TextIO, warc_dir: Path | None = None) -> dict[str, Any]:
+           query: str | None = None, out: TextIO, warc_dir: Path | None = None, store=None) -> dict[str, Any]:
     """Write the selected citations to `out` in `fmt`; returns counts of what was written.
-    `warc_dir` (csl-json): where the WARCs are, to title linked pages with the <title> they were
-    captured with rather than the article's anchor text."""
+    `warc_dir` or `store` (csl-json): where the WARCs are (a folder, or an archiver.warc.store
+    store), to title linked pages with the <title> they were captured with rather than the
+    article's anchor text."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     selection = select(index, articles=articles, crawl=crawl, query=query)
@@ -161,7 +162,7 @@ def export(index, fmt: str, *, articles: list[str] | None = None, crawl: str | N
             n += 1
         return {"format": fmt, "articles": len(selection), "rows": n}
     if fmt == "csl-json":
-        items = csl_items(index, selection, warc_dir=warc_dir)
+        items = csl_items(index, selection, warc_dir=warc_dir, store=store)
         json.dump(items, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return {"format": fmt, "articles": len(selection), "items": len(items)}
@@ -223,9 +224,12 @@ def _archive_fields(ref: dict[str, Any]) -> dict[str, Any]:
 
 
 def csl_items(index, selection: list[tuple[str, set[int] | None]], *,
-              warc_dir: Path | None = None) -> list[dict[str, Any]]:
+              warc_dir: Path | None = None, store=None) -> list[dict[str, Any]]:
     """One CSL-JSON item per cited source (a post or page cited several times is one item, its
     note naming every article that cites it)."""
+    if store is None and warc_dir is not None:
+        from .warc.store import LocalStore
+        store = LocalStore(Path(warc_dir).parent, warc_dir=Path(warc_dir))
     items: dict[str, dict[str, Any]] = {}
     notes: dict[str, list[str]] = {}
     by_article: dict[str, list[tuple[dict, dict, dict | None]]] = {}
@@ -236,7 +240,7 @@ def csl_items(index, selection: list[tuple[str, set[int] | None]], *,
         outlets = {ref["domain"]: ref["outlet"] for _, ref, _ in cited
                    if ref["kind"] == "mention" and ref.get("outlet") and ref.get("domain")}
         for article, ref, check in cited:
-            made = _csl_item(index, article, ref, check, linked_domains, outlets, warc_dir)
+            made = _csl_item(index, article, ref, check, linked_domains, outlets, store)
             if made is None:
                 continue
             item, extra = made
@@ -253,7 +257,7 @@ def csl_items(index, selection: list[tuple[str, set[int] | None]], *,
     return list(items.values())
 
 
-def _csl_item(index, article, ref, check, linked_domains, outlets, warc_dir) -> tuple[dict[str, Any], list[str]] | None:
+def _csl_item(index, article, ref, check, linked_domains, outlets, store) -> tuple[dict[str, Any], list[str]] | None:
     kind = ref["kind"]
     if ref.get("platform") and ref.get("post_id"):
         platform = ref["platform"]
@@ -288,7 +292,7 @@ def _csl_item(index, article, ref, check, linked_domains, outlets, warc_dir) -> 
         if not url:
             return None
         cited_article = index.article(url)
-        title = ((cited_article or {}).get("title") or _captured_title(index, warc_dir, ref.get("capture"))
+        title = ((cited_article or {}).get("title") or _captured_title(index, store, ref.get("capture"))
                  or ref.get("anchor_text") or url)
         item = {"id": _csl_id("page", hashlib.sha1(url.encode()).hexdigest()[:12]), "type": "webpage",
                 "title": " ".join(title.split()), "URL": url}
@@ -317,9 +321,10 @@ def _csl_item(index, article, ref, check, linked_domains, outlets, warc_dir) -> 
     return None  # an unnamed source, or an embed whose post was never identified
 
 
-def _captured_title(index, warc_dir: Path | None, cap: dict[str, Any] | None) -> str | None:
-    """The <title> of a page as captured (a revisit: of the payload it repeats)."""
-    if warc_dir is None or not cap or cap.get("status") != 200 \
+def _captured_title(index, store, cap: dict[str, Any] | None) -> str | None:
+    """The <title> of a page as captured (a revisit: of the payload it repeats), read from the
+    store with one ranged read."""
+    if store is None or not cap or cap.get("status") != 200 \
             or cap.get("mime") not in ("text/html", "application/xhtml+xml"):
         return None
     if cap.get("record_type") == "revisit":
@@ -330,9 +335,9 @@ def _captured_title(index, warc_dir: Path | None, cap: dict[str, Any] | None) ->
     from lxml import html as lxml_html
 
     from .errors import WarcError
-    from .warc.reader import read_record
+    from .warc.reader import read_from
     try:
-        record = read_record(Path(warc_dir) / cap["filename"], cap["offset"], cap["length"])
+        record = read_from(store, cap["filename"], cap["offset"], cap["length"])
         found = lxml_html.fromstring(record.content[:1 << 20]).findtext(".//title")
     except (WarcError, ValueError, TypeError):
         return None

@@ -40,6 +40,7 @@ import inspect
 import json
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from . import platforms, wayback
 from .errors import InputError, WarcError
 from .index import Index
+from .index.store import shown_url
 from .model import ArticleRefs, CaptureInfo, PostSnapshot, WarcLocation
 from .settings import RETRY_HTTP_CODES
 from .warc.members import member_end
@@ -142,6 +144,8 @@ class Reindexer:
         self.captures: dict[str, tuple[int, int | None]] = {}   # record id -> (capture id, status)
         self.answers: dict[str, bytes] = {}                     # record id -> Wayback answer body
         self.paths: dict[str, Path] = {}
+        self.store = None                                       # run_store: where the files are
+        self._size = 0
         self._started_kw = _accepts(index.start_crawl, "started")
         self._finished_kw = _accepts(index.finish_crawl, "finished")
         self._checked_kw = _accepts(index.add_copy, "checked_at")
@@ -149,22 +153,41 @@ class Reindexer:
     # -- files ----------------------------------------------------------------------------------
 
     def run(self, paths: list[Path], progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
-        started = time.monotonic()
         ordered = _checked_and_ordered(paths)
+        self.paths = {p.name: p for p in ordered}
+        return self._run([nullcontext(p) for p in ordered], progress)
+
+    def run_store(self, store, progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
+        """Every WARC of a store (archiver.warc.store), oldest first: one file at a time on local
+        disk; a revisit's original in another file is read with one ranged read."""
+        from .warc.store import local_copy
+
+        self.store = store
+        heads = {name: store.read_range(name, 0, min(store.size(name), _HEAD)) for name in store.names()}
+        bad = [name for name, head in heads.items() if _date_in(head) is None]
+        if bad:
+            raise WarcError(f"not a WARC file: {', '.join(f'{store.url}/{n}' for n in bad)} (nothing was indexed)")
+        ordered = sorted(heads, key=lambda name: (_date_in(heads[name]), name))
+        if not ordered:
+            raise InputError(f"no WARC files in {store.url}")
+        return self._run([local_copy(store, name) for name in ordered], progress)
+
+    def _run(self, files: list, progress) -> dict[str, Any]:
+        """`files`: context managers, each giving one file as a local path, in reading order."""
+        started = time.monotonic()
         summary = self.index.summary()
         if any(summary.values()):
-            raise InputError(f"the index at {self.index.url} is not empty ({summary['captures']} captures, "
+            raise InputError(f"the index at {shown_url(self.index.url)} is not empty ({summary['captures']} captures, "
                              f"{summary['articles']} articles): reindex builds a new index")
-        self.paths = {p.name: p for p in ordered}
         problems = []
         batch = getattr(self.index, "batch", None) or nullcontext  # one transaction per file, if it can
-        for path in ordered:
-            with batch():
+        for local in files:
+            with local as path, batch():
                 problem = self.read_file(path)
             if problem:
                 problems.append(problem)
             self.stats["files"] += 1
-            self.stats["bytes"] += path.stat().st_size
+            self.stats["bytes"] += self._size
             if progress is not None:
                 progress(path, dict(self.stats))
         self.release_held()
@@ -173,7 +196,7 @@ class Reindexer:
                 self.index.finish_crawl(crawl.crawl_id, finished=crawl.last_date)
         self.stats["seconds"] = round(time.monotonic() - started, 3)
         if problems:
-            error = WarcError(f"{len(problems)} of {len(ordered)} WARC files could not be read to the end "
+            error = WarcError(f"{len(problems)} of {len(files)} WARC files could not be read to the end "
                               "(what precedes each offset is indexed, and the other files in full): "
                               + "; ".join(problems))
             error.stats = dict(self.stats)
@@ -185,6 +208,7 @@ class Reindexer:
         one has been read (so it is whole, and its length known), and records are replayed in
         chunks: first the chunk's captures, in one call, then every record's other calls in order."""
         self.captures.clear()
+        self._size = path.stat().st_size
         chunk: list[_Record] = []
         prev: _Record | None = None
         problem = None
@@ -438,9 +462,11 @@ class Reindexer:
         return body
 
     def _read_original(self, record_id: str | None) -> bytes:
-        from .warc.reader import read_record
+        from .warc.reader import read_from, read_record
 
         row = self.index.capture_by_record(record_id) if record_id else None
+        if row and self.store is not None:
+            return read_from(self.store, row["filename"], row["offset"], row["length"]).content
         path = self.paths.get(row["filename"]) if row else None
         if path is None:
             return b""
@@ -465,12 +491,15 @@ class Reindexer:
 
 
 def reindex(paths: Iterable[Path], index: Index, progress: Callable[[Path, dict], None] | None = None,
-            *, endpoints: dict[str, str] | None = None) -> dict[str, Any]:
+            *, endpoints: dict[str, str] | None = None, store=None) -> dict[str, Any]:
     """Rebuild `index` (which must be empty) from WARC files; returns counts: files, records,
     captures, articles, posts, checks, copies, bytes, seconds. `progress(path, stats)` is called
     after each file. `endpoints`: the crawl's --endpoint map (BASE -> URL), for archives whose
     warcinfo does not record it, so answers fetched through a mapped endpoint are recognised.
-    Raises InputError/WarcError, with the file and offset, on what cannot be read."""
+    Raises InputError/WarcError, with the file and offset, on what cannot be read.
+    `store` (archiver.warc.store), when no paths are given: every WARC of that store."""
+    if store is not None and not paths:
+        return Reindexer(index, endpoints).run_store(store, progress)
     return Reindexer(index, endpoints).run([Path(p) for p in paths], progress)
 
 
@@ -511,6 +540,23 @@ def _first_date(path: Path) -> str | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+_HEAD = 64 * 1024  # bytes read of each stored file to date it: a warcinfo record fits
+
+
+def _date_in(head: bytes) -> str | None:
+    """The WARC-Date of the first record in the first bytes of a file; None if it is no WARC."""
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 1 << 20)
+        except zlib.error:
+            return None
+    if not head.startswith(b"WARC/"):
+        return None
+    block = head.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+    return next((line.split(":", 1)[1].strip() for line in block.split("\r\n")[1:]
+                 if line.lower().startswith("warc-date:")), "")
 
 
 def _is_gzip(path: Path) -> bool:

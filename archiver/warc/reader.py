@@ -33,6 +33,16 @@ def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
             data = fh.read(length)
     except OSError as exc:
         raise WarcError(f"cannot read {path}: {exc.strerror}") from exc
+    return parse_record(data, path, offset, length)
+
+
+def read_from(store, name: str, offset: int, length: int) -> StoredRecord:
+    """A record of a WARC in a store (archiver.warc.store): one ranged read, never the whole file."""
+    return parse_record(store.read_range(name, offset, length), f"{store.url}/{name}", offset, length)
+
+
+def parse_record(data: bytes, path: str | Path, offset: int, length: int) -> StoredRecord:
+    """The record in `data`, the `length` bytes read at `offset` of `path` (named in errors)."""
     if len(data) != length:
         raise WarcError(f"{path} ends before the record at offset {offset} (truncated file?)")
     if data[:2] == b"\x1f\x8b" and member_end(io.BytesIO(data), 0) is None:

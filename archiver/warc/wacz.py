@@ -7,6 +7,8 @@ page per article), `datapackage.json` (every file with its sha256 and size) and
 `datapackage-digest.json`.
 
 Whole archive: the WARC files go in as they are, with the CDXJ written beside them at crawl time.
+They are read from a store (archiver.warc.store): a local folder, or an S3 bucket, whose files
+are streamed into the package one at a time.
 
 Chosen articles (`articles=[...]`): only the records their evidence needs, copied as the raw gzip
 members they are in our WARCs (one record per member), byte for byte, into one new WARC, so every
@@ -37,6 +39,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +52,7 @@ from .. import __version__
 from ..errors import NotFound, WarcError
 from ..model import PostRef
 from . import cdxj
+from .store import LocalStore, Store, local_copy
 
 WACZ_VERSION = "1.1.1"
 CDX_BLOCK_LINES = 1024          # lines per gzip block of index.cdx.gz (py-wacz / ArchiveWeb.page default)
@@ -363,12 +367,18 @@ def evidence_records(index, amap: ArchiveMap, article_urls: list[str]) -> tuple[
 
 # -- CDXJ --------------------------------------------------------------------------------------------
 
-def _source_cdxj(cdxj_dir: Path | None, filename: str) -> dict[int, tuple[str, str, dict]] | None:
+def _source_cdxj(store: Store, filename: str) -> dict[int, tuple[str, str, dict]] | None:
     """The CDXJ written beside a WARC at crawl time, by offset (None when there is none)."""
-    path = cdxj_dir / (filename + ".cdxj") if cdxj_dir else None
-    if path is None or not path.exists():
+    text = store.read_index(filename)
+    if text is None:
         return None
-    return {int(fields["offset"]): (key, ts, fields) for key, ts, fields in cdxj.read(path)}
+    found = {}
+    for raw in text.splitlines():
+        if raw.strip():
+            key, ts, data = raw.split(" ", 2)
+            fields = json.loads(data)
+            found[int(fields["offset"])] = (key, ts, fields)
+    return found
 
 
 def _computed_line(data: bytes, filename: str, offset: int) -> str | None:
@@ -439,11 +449,16 @@ class _Package:
 
     def add_file(self, name: str, source: Path) -> None:
         """A file stored as it is (WARCs: already compressed), hashed as it is copied."""
+        with open(source, "rb") as src:
+            self.add_stream(name, src, source.stat().st_size)
+
+    def add_stream(self, name: str, src, size_hint: int) -> None:
+        """The bytes of a readable stream (a file, an S3 GET), stored as they are."""
         info = zipfile.ZipInfo(name, self.stamp)
         info.compress_type = zipfile.ZIP_STORED
-        info.file_size = source.stat().st_size
+        info.file_size = size_hint  # lets zipfile pick ZIP64 headers up front for big files
         digest, size = hashlib.sha256(), 0
-        with open(source, "rb") as src, self.zip.open(info, "w") as dest:
+        with self.zip.open(info, "w") as dest:
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
                 dest.write(chunk)
@@ -466,17 +481,16 @@ def _page(article: dict[str, Any], capture: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-def write_wacz(out: Path, index, warc_dir: Path, articles: list[str] | None = None,
+def write_wacz(out: Path, index, warcs: Path | Store, articles: list[str] | None = None,
                title: str | None = None) -> dict[str, Any]:
     """Write a WACZ 1.1.1 package of the archive (every WARC file, every article) or, with
-    `articles`, of the evidence of those articles only. Returns what went in."""
-    out, warc_dir = Path(out), Path(warc_dir)
-    cdxj_dir = warc_dir.parent / "indexes"
-    if not cdxj_dir.is_dir():
-        cdxj_dir = None
-    warcs = sorted(p for p in warc_dir.glob("*.warc.gz") if p.is_file())
-    if not warcs:
-        raise WarcError(f"no WARC files in {warc_dir}")
+    `articles`, of the evidence of those articles only. Returns what went in. `warcs`: a folder
+    of WARC files (CDXJ in indexes/ beside it), or a store."""
+    out = Path(out)
+    store = LocalStore(Path(warcs).parent, warc_dir=Path(warcs)) if isinstance(warcs, (str, Path)) else warcs
+    names = store.names()
+    if not names:
+        raise WarcError(f"no WARC files in {store.url}")
 
     if articles:
         chosen_articles = []
@@ -496,22 +510,28 @@ def write_wacz(out: Path, index, warc_dir: Path, articles: list[str] | None = No
     lines: list[str] = []
     try:
         if articles:
-            names, records, missing = _add_evidence_warc(package, index, warcs, cdxj_dir, chosen_articles, lines)
-            summary.update(warcs=names, records=records, missing=sorted(missing))
+            # the evidence is picked across all files: each is needed whole, on local disk
+            with ExitStack() as copies:
+                paths = [copies.enter_context(local_copy(store, name, out.parent)) for name in names]
+                made, records, missing = _add_evidence_warc(package, index, paths, store, chosen_articles, lines)
+            summary.update(warcs=made, records=records, missing=sorted(missing))
         else:
-            for path in warcs:
-                source = _source_cdxj(cdxj_dir, path.name)
-                if source is not None:
+            for name in names:
+                source = _source_cdxj(store, name)
+                if source is not None:  # streamed from the store straight into the package
                     lines += [_cdxj_line(key, ts, fields) for key, ts, fields in source.values()]
-                else:  # no CDXJ beside this WARC: index it here, as the writer would have
-                    with open(path, "rb") as fh:
-                        for m in scan(path):
-                            fh.seek(m.offset)
-                            line = _computed_line(fh.read(m.length), path.name, m.offset)
-                            if line:
-                                lines.append(line)
-                package.add_file(f"archive/{path.name}", path)
-            summary.update(warcs=[p.name for p in warcs])
+                    with closing(store.open(name)) as src:
+                        package.add_stream(f"archive/{name}", src, store.size(name))
+                    continue
+                # no CDXJ beside this WARC: index it here, as the writer would have
+                with local_copy(store, name, out.parent) as path, open(path, "rb") as fh:
+                    for m in scan(path):
+                        fh.seek(m.offset)
+                        line = _computed_line(fh.read(m.length), name, m.offset)
+                        if line:
+                            lines.append(line)
+                    package.add_file(f"archive/{name}", path)
+            summary.update(warcs=names)
         included = {r["path"][len("archive/"):] for r in package.resources}
         cdx_gz, idx = _zipnum(lines)
         package.add_bytes("indexes/index.cdx.gz", cdx_gz, deflate=False)
@@ -574,7 +594,7 @@ def _md(text: str) -> str:
     return re.sub(r"([\\\[\]()*_`])", r"\\\1", " ".join(text.split()))
 
 
-def _add_evidence_warc(package: _Package, index, warcs: list[Path], cdxj_dir: Path | None,
+def _add_evidence_warc(package: _Package, index, warcs: list[Path], store: Store,
                        chosen_articles: list[dict[str, Any]], lines: list[str]) -> tuple[list[str], int, set[str]]:
     """One new WARC holding the articles' evidence records (each source file's warcinfo first,
     then its records in their order), with its CDXJ lines."""
@@ -582,7 +602,7 @@ def _add_evidence_warc(package: _Package, index, warcs: list[Path], cdxj_dir: Pa
     chosen, missing = evidence_records(index, amap, [a["url"] for a in chosen_articles])
     if not chosen:
         raise WarcError(f"no record of {'this article' if len(chosen_articles) == 1 else 'these articles'} "
-                        f"is in the WARC files of {Path(next(iter(amap.files.values()))).parent}")
+                        f"is in the WARC files of {store.url}")
     by_file: dict[str, list[Member]] = defaultdict(list)
     for rid in chosen:
         m = amap.by_id[rid]
@@ -596,7 +616,7 @@ def _add_evidence_warc(package: _Package, index, warcs: list[Path], cdxj_dir: Pa
             for filename in sorted(by_file):
                 members = [amap.by_id[r] for r in amap.warcinfo.get(filename, []) if r not in chosen]
                 members += sorted(by_file[filename], key=lambda m: m.offset)
-                source_lines = _source_cdxj(cdxj_dir, filename)
+                source_lines = _source_cdxj(store, filename)
                 with open(amap.files[filename], "rb") as src:
                     for m in members:
                         src.seek(m.offset)

@@ -93,7 +93,11 @@ class _RecordBuilder(WARCWriter):
 class WarcWriter:
     def __init__(self, warc_dir: Path, cdxj_dir: Path, *, prefix: str = "archiver",
                  max_size: int = 10**9, gzip_level: int = 6, info: dict[str, str] | None = None,
-                 dedup: DedupLookup | None = None, host: str | None = None):
+                 dedup: DedupLookup | None = None, host: str | None = None, token: str | None = None,
+                 on_close: Callable[[Path], None] | None = None):
+        """`token`: a short unique word added to every file name, for writers (processes,
+        machines) that share one store, where folder locks cannot keep names apart.
+        `on_close(path)`: called with each file once it is closed whole (the uploader)."""
         self.warc_dir = Path(warc_dir)
         self.cdxj_dir = Path(cdxj_dir)
         self.prefix = prefix
@@ -102,6 +106,8 @@ class WarcWriter:
         self.info = dict(info or {})
         self.dedup = dedup
         self.host = host or socket.gethostname().split(".")[0] or "localhost"
+        self.token = token
+        self.on_close = on_close
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.cdxj_dir.mkdir(parents=True, exist_ok=True)
         self._serial = 0
@@ -124,7 +130,7 @@ class WarcWriter:
     def _open(self) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         while True:
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}{'-' + self.token if self.token else ''}.warc.gz"
             self._serial += 1
             # the lock first: held while the file is open, so recovery leaves a live writer's file
             # alone, and two crawls starting in the same second never pick the same name
@@ -171,6 +177,8 @@ class WarcWriter:
         self._file = None
         self._name = None
         self.closed_files.append(final)
+        if self.on_close is not None:
+            self.on_close(final)
         return final
 
     def _ensure_open(self) -> None:

@@ -58,6 +58,33 @@ def test_file_name_follows_the_convention(tmp_path):
     assert (prefix, len(stamp), serial, rest) == ("news", 14, "00000", "box.warc.gz")
 
 
+def test_a_token_keeps_the_names_of_writers_sharing_a_store_apart(tmp_path):
+    # two workers on one host, in one second, in folders of their own: only the token differs
+    names = []
+    for n, token in enumerate(("a1b2c3d4", "e5f6a7b8")):
+        writer = WarcWriter(tmp_path / f"w{n}", tmp_path / f"i{n}", prefix="news", host="box", token=token)
+        writer.write_exchange(exchange())
+        names.append(writer.close().name)
+    assert [name.split("-", 3)[3] for name in names] == ["box-a1b2c3d4.warc.gz", "box-e5f6a7b8.warc.gz"]
+
+
+def test_on_close_gets_each_file_once_whole_at_rotation_and_at_the_end(tmp_path):
+    closed = []
+
+    def on_close(path):
+        assert path.exists() and not path.with_name(path.name + ".open").exists()
+        assert (tmp_path / "i" / (path.name + ".cdxj")).exists()  # its CDXJ is ready too
+        closed.append(path)
+
+    writer = WarcWriter(tmp_path / "w", tmp_path / "i", max_size=2000, on_close=on_close)
+    for n in range(4):
+        writer.write_exchange(exchange(url=f"http://127.0.0.1:9/{n}", body=os.urandom(1500)))
+    assert len(closed) >= 2  # by rotation, while the writer goes on
+    writer.close()
+    writer.close()  # nothing open: not called again
+    assert closed == writer.closed_files == sorted((tmp_path / "w").glob("*.warc.gz"))
+
+
 def test_rotation_keeps_pairs_together_and_every_file_valid(tmp_path):
     writer = WarcWriter(tmp_path / "w", tmp_path / "i", max_size=2000)
     for n in range(6):
