@@ -28,10 +28,12 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/archiver demo
 
 test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
+	bash .ci/install-servers.sh
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed-test
 	$(VENV)/bin/python bench/extract_speed.py
+	$(VENV)/bin/python bench/crawl_bench.py $(CRAWL_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache

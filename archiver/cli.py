@@ -63,6 +63,25 @@ def index_options(func):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
+def store_option(help: str = "Where the WARC files are: s3://BUCKET/PREFIX (any S3 API; endpoint from "
+                             "ARCHIVER_S3_ENDPOINT) or a folder holding warcs/ (default: the archive folder OUT)."):
+    return click.option("--store", default=lambda: os.environ.get("ARCHIVER_STORE") or None,
+                        metavar="s3://BUCKET/PREFIX", help=help)
+
+
+def open_warc_store(store: str | None, out: str):
+    from .warc.store import open_store
+    return open_store(store, out)
+
+
+def checked_store(store: str | None, out: str) -> str:
+    """--store of a crawl, checked before the crawl starts (a bad one is one clear line, not a
+    traceback from inside Scrapy)."""
+    if store:
+        open_warc_store(store, out)
+    return store or ""
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="embed-archiver")
 def cli() -> None:
@@ -166,6 +185,16 @@ def check_url(url: str, what: str = "URL") -> str:
                    "submit: also submit the ones missing (or older than --wayback-within) to Save Page Now.")
 @click.option("--wayback-within", default="30d", show_default=True, metavar="AGE",
               help="With --wayback submit: a copy younger than AGE is recent enough.")
+@click.option("--redis", "redis_url", default=lambda: os.environ.get("ARCHIVER_REDIS_URL") or None, metavar="URL",
+              help="Be one worker of a crawl shared through Redis (redis://HOST:PORT/DB): the workers share one "
+                   "queue and one duplicate filter; use one --db (PostgreSQL) for all. URLs are optional: "
+                   "`archiver seed` can give them. See docs/scale-out.md.")
+@click.option("--redis-prefix", default="embed-archiver", show_default=True, help="Redis key prefix of the shared crawl.")
+@click.option("--idle-wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
+              help="With --redis: once the whole crawl is done, wait this long for new seeds before stopping.")
+@store_option("Send each WARC file, once closed, with its CDXJ, to s3://BUCKET/PREFIX (any S3 API; endpoint "
+              "from ARCHIVER_S3_ENDPOINT), then remove the local copies. A failed upload stays in OUT/warcs, "
+              "with a warning, until the next crawl into OUT or `archiver upload`.")
 @click.option("--resume", is_flag=True,
               help="Finish this archive's last interrupted crawl (killed, or stopped early), with its seeds and "
                    "options; what it captured is kept and not fetched again.")
@@ -173,13 +202,17 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size, timeout,
           max_redirects, retries, max_wait, delay, site_concurrency, endpoints, loopback_only, no_links, no_posts,
-          no_media, media_download, requisites, recapture_after, tokens, wayback, wayback_within, resume, as_json,
-          verbose):
+          no_media, media_download, requisites, recapture_after, tokens, wayback, wayback_within, redis_url,
+          redis_prefix, idle_wait, store, resume, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     if resume:
+        if redis_url:
+            raise UsageError("--resume is for a crawl of one process; the workers of a --redis crawl resume "
+                             "by themselves (start a worker again)")
         if urls or from_file or sitemap or feed:
             raise UsageError("--resume takes no URLs: it finishes the interrupted crawl with its own")
         overrides = resume_overrides(out, db, tokens, verbose)  # before anything is created
+        overrides["ARCHIVER_STORE"] = checked_store(store, out)
         check_archive_location(out, db)
         show_crawl_report(run_and_report(overrides, out, db), as_json)
         return
@@ -187,8 +220,11 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         check_url(url)
     if from_file and not Path(from_file).is_file():
         raise InputError(f"no such file: {from_file}")
-    if not (urls or from_file or sitemap or feed):
+    if not (urls or from_file or sitemap or feed or redis_url):
         raise UsageError("nothing to crawl: give article URLs, --from-file, --sitemap or --feed")
+    if redis_url:
+        from .frontier import connect
+        connect(redis_url).close()  # a clear error now, not a traceback from the scheduler
     overrides = {
         "ARCHIVER_SEEDS": list(urls), "ARCHIVER_SEED_FILE": from_file or "",
         "ARCHIVER_SITEMAPS": list(sitemap), "ARCHIVER_FEEDS": list(feed), "ARCHIVER_DEPTH": depth,
@@ -200,6 +236,9 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
         "ARCHIVER_RECAPTURE_AFTER": parse_age(recapture_after), "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
         "ARCHIVER_WAYBACK": wayback or "", "ARCHIVER_WAYBACK_WITHIN": parse_age(wayback_within),
         "ARCHIVER_REQUISITES": requisites, "ARCHIVER_MEDIA_DOWNLOAD": media_download,
+        "ARCHIVER_REDIS_URL": redis_url or "", "ARCHIVER_REDIS_PREFIX": redis_prefix,
+        "ARCHIVER_REDIS_IDLE_WAIT": idle_wait,
+        "ARCHIVER_STORE": checked_store(store, out),
     }
     limits = {"DOWNLOAD_MAXSIZE": max_size, "DOWNLOAD_TIMEOUT": timeout, "REDIRECT_MAX_TIMES": max_redirects,
               "RETRY_TIMES": retries, "RETRY_MAX_WAIT": max_wait, "DOWNLOAD_DELAY": delay,
@@ -208,7 +247,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
     check_archive_location(out, db)
     report = run_and_report(overrides, out, db)
     show_crawl_report(report, as_json)
-    if not any(row["status"] and row["status"] < 400 for row in report["articles"]):
+    if not redis_url and not any(row["status"] and row["status"] < 400 for row in report["articles"]):
         raise ArchiverError("no article could be archived (see the failures above)")
 
 
@@ -259,9 +298,21 @@ def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[
             "summary": index.summary(),
             "warcs": sorted(str(p) for p in paths["warcs"].glob("*.warc.gz")),
             "cdxj": sorted(str(p) for p in paths["indexes"].glob("*.cdxj")),
+            **stored_warcs(overrides.get("ARCHIVER_STORE"), out),
             "index": db or str(paths["db"]),
             "spider_errors": stats.get("spider_exceptions/count", 0) if stats else 0,
         }
+
+
+def stored_warcs(store: str | None, out: str) -> dict[str, Any]:
+    """With --store: the store, and the WARC files it holds (those left locally failed to go)."""
+    if not store:
+        return {}
+    try:
+        found = open_warc_store(store, out)
+        return {"store": found.url, "stored": found.names()}
+    except WarcError as exc:
+        return {"store": store, "stored": [], "store_error": str(exc)}
 
 
 def _article_row(article: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +334,8 @@ def print_crawl_report(report: dict[str, Any]) -> None:
     s = report["summary"]
     out.print(f"Captured: {s['captures'] - s['captures_failed']} ok, {s['captures_failed']} failed or 4xx/5xx "
               f"of {s['captures']} exchanges; posts: {s['posts_ok']} ok of {s['posts']}")
+    if "store" in report:
+        out.print(f"Stored: {len(report['stored'])} WARC files in {report['store']}")
     out.print(f"WARC files: {len(report['warcs'])} in {Path(report['warcs'][0]).parent if report['warcs'] else '-'}")
     for path in report["warcs"]:
         out.print(f"  {path}")
@@ -414,11 +467,12 @@ def cited_by(target, as_json, out, db):
 @click.argument("url")
 @click.option("--headers-only", is_flag=True, help="Print the HTTP headers only.")
 @click.option("--raw", is_flag=True, help="Print the body as stored (still content-encoded).")
+@store_option()
 @index_options
-def show(url, headers_only, raw, as_json, out, db):
-    """Print the archived copy of a URL (its newest capture), read back from the WARC."""
-    from .session import layout
-    from .warc.reader import read_record
+def show(url, headers_only, raw, store, as_json, out, db):
+    """Print the archived copy of a URL (its newest capture), read back from the WARC (from a
+    store: with one ranged read)."""
+    from .warc.reader import read_from
 
     with archive_index(out, db) as index:
         caps = [c for c in index.captures_of(url) if c.get("filename")]
@@ -432,11 +486,10 @@ def show(url, headers_only, raw, as_json, out, db):
     if not caps:
         raise NotFound(f"no capture of {url} in the archive")
     cap = caps[0]
-    warc_dir = layout(out)["warcs"]
-    record = read_record(warc_dir / cap["filename"], cap["offset"], cap["length"])
-    if record.record_type == "revisit" and original and original.get("filename"):
-        # a revisit holds headers only: show the payload it repeats
-        cap, record = original, read_record(warc_dir / original["filename"], original["offset"], original["length"])
+    if cap.get("record_type") == "revisit" and original and original.get("filename"):
+        cap = original  # a revisit holds headers only: show the payload it repeats (one read, not two)
+    warcs = open_warc_store(store, out)
+    record = read_from(warcs, cap["filename"], cap["offset"], cap["length"])
     body = record.payload if raw else record.content
     if as_json:
         emit_json({"url": cap["url"], "date": cap["date"], "status": cap["status"],
@@ -468,12 +521,15 @@ def show(url, headers_only, raw, as_json, out, db):
 @click.option("--loopback-only", is_flag=True, help="With --recheck: refuse every host that is not loopback.")
 @click.option("--allow-private", is_flag=True, help="With --recheck: allow loopback and private addresses.")
 @click.option("--token", "tokens", multiple=True, metavar="NAME=TOKEN", help="With --recheck: an API token (as for crawl).")
+@store_option("Send the WARC files verify writes (verdicts, rechecks) to s3://BUCKET/PREFIX, as crawl --store does.")
 @index_options
-def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_private, tokens, as_json, out, db):
+def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_private, tokens, store, as_json, out,
+           db):
     """Compare what articles show of each embedded post with the post as captured (and, with
     --recheck, as it is now). Exit status 0 whatever the verdicts."""
     from .session import layout
     from .verify import snapshots, verify_articles
+    from .warc.upload import start_uploader
     from .warc.writer import WarcWriter
 
     if not article_urls and not all_articles:
@@ -492,16 +548,21 @@ def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_
         run_crawl({"ARCHIVER_POST_SEEDS": post_urls, "ARCHIVER_OUT": out, "ARCHIVER_DB": db or "",
                    "ARCHIVER_RECAPTURE_AFTER": 0, "ARCHIVER_CAPTURE_LINKS": False,
                    "ARCHIVER_ENDPOINTS": parse_endpoints(endpoints), "ARCHIVER_LOOPBACK_ONLY": loopback_only,
-                   "ARCHIVER_ALLOW_PRIVATE": allow_private, "ARCHIVER_TOKENS": parse_pairs(tokens, "--token")})
+                   "ARCHIVER_ALLOW_PRIVATE": allow_private, "ARCHIVER_TOKENS": parse_pairs(tokens, "--token"),
+                   "ARCHIVER_STORE": checked_store(store, out)})
     paths = layout(out)
+    uploader = start_uploader(checked_store(store, out), paths["warcs"], paths["indexes"])
     writer = WarcWriter(paths["warcs"], paths["indexes"], info={
         "software": "embed-archiver (verify)", "isPartOf": "verify",
-        "description": "Verdicts on embedded posts: what articles show, against the posts as captured"})
+        "description": "Verdicts on embedded posts: what articles show, against the posts as captured"},
+        **(uploader.writer_options() if uploader else {}))
     try:
         with archive_index(out, db) as index:
             results = verify_articles(index, writer, urls, before=before)
     finally:
         writer.close()
+        if uploader is not None:
+            uploader.close()
     if as_json:
         emit_json({"articles": urls, "rechecked": recheck, "checks": results})
         return
@@ -530,11 +591,12 @@ def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder.")
 @click.option("--db", default=None, help="SQLAlchemy URL of the index (default: OUT/index.sqlite).")
-def export_command(fmt, articles, crawl, query, output, out, db):
+@store_option()
+def export_command(fmt, articles, crawl, query, output, out, db, store):
     """Export citations with their capture locations, digests and verdicts."""
     from .export import export
-    from .session import layout
 
+    warcs = open_warc_store(store, out)
     with archive_index(out, db) as index:
         if output:
             try:
@@ -543,11 +605,11 @@ def export_command(fmt, articles, crawl, query, output, out, db):
                 raise InputError(f"cannot write {output}: {exc.strerror}") from exc
             with stream:
                 counts = export(index, fmt, articles=list(articles) or None, crawl=crawl, query=query, out=stream,
-                                warc_dir=layout(out)["warcs"])
+                                store=warcs)
             click.echo(f"wrote {output}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if k != "format"), err=True)
         else:
             export(index, fmt, articles=list(articles) or None, crawl=crawl, query=query, out=sys.stdout,
-                   warc_dir=layout(out)["warcs"])
+                   store=warcs)
 
 
 @cli.command()
@@ -555,16 +617,17 @@ def export_command(fmt, articles, crawl, query, output, out, db):
 @click.option("--article", "articles", multiple=True, metavar="URL",
               help="Package only this article's evidence (repeatable); default: the whole archive.")
 @click.option("--title", help="The package's title.")
+@store_option()
 @index_options
-def wacz(output, articles, title, as_json, out, db):
+def wacz(output, articles, title, store, as_json, out, db):
     """Package the archive (or some articles' evidence) as a WACZ 1.1.1 file for ReplayWeb.page."""
-    from .session import layout
     from .warc.wacz import write_wacz
 
     if not output.endswith(".wacz"):
         raise UsageError(f"a WACZ file name ends in .wacz: {output}")
     with archive_index(out, db) as index:
-        result = write_wacz(Path(output), index, layout(out)["warcs"], articles=list(articles) or None, title=title)
+        result = write_wacz(Path(output), index, open_warc_store(store, out), articles=list(articles) or None,
+                            title=title)
     if as_json:
         emit_json(result)
     else:
@@ -575,15 +638,21 @@ def wacz(output, articles, title, as_json, out, db):
 # -- rebuilding the index ---------------------------------------------------------------------------
 
 @cli.command("reindex")
-@click.argument("warcs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("warcs", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
               help="The --endpoint map of the crawl, for WARCs whose warcinfo does not record it.")
+@store_option("Without WARCS: every WARC file of this store, s3://BUCKET/PREFIX or a folder holding warcs/.")
 @index_options
-def reindex_command(warcs, endpoints, as_json, out, db):
-    """Rebuild the whole citation index from WARC files alone, into a new index (OUT/index.sqlite or --db)."""
+def reindex_command(warcs, endpoints, store, as_json, out, db):
+    """Rebuild the whole citation index from WARC files alone (WARCS, or those of --store), into a
+    new index (OUT/index.sqlite or --db)."""
     from .index import open_index
     from .reindex import reindex
     from .session import layout
+
+    if not warcs and not store:
+        raise UsageError("Missing argument 'WARCS...': give WARC files, or --store s3://BUCKET/PREFIX")
+    source = open_warc_store(store, out) if not warcs else None
 
     target = db or layout(out)["db"]
     if not db:
@@ -595,7 +664,8 @@ def reindex_command(warcs, endpoints, as_json, out, db):
                 click.echo(f"{path.name}: {stats['records']} records so far, {stats['captures']} captures", err=True)
 
         try:
-            stats = reindex([Path(w) for w in warcs], index, progress, endpoints=parse_endpoints(endpoints) or None)
+            stats = reindex([Path(w) for w in warcs], index, progress, endpoints=parse_endpoints(endpoints) or None,
+                            store=source)
         except WarcError as exc:
             if getattr(exc, "stats", None):
                 click.echo(f"indexed what could be read: {exc.stats}", err=True)
@@ -607,6 +677,34 @@ def reindex_command(warcs, endpoints, as_json, out, db):
     else:
         click.echo(f"rebuilt {target}: " + ", ".join(f"{v} {k}" for k, v in stats.items()
                                                       if k not in ("seconds", "bytes")) + f" in {stats['seconds']:.1f} s")
+
+
+@cli.command()
+@store_option("Where to send them: s3://BUCKET/PREFIX (any S3 API; endpoint from ARCHIVER_S3_ENDPOINT).")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Archive folder whose warcs/ to empty.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def upload(store, out, as_json):
+    """Send the closed WARC files left in OUT/warcs (their upload failed during a crawl) to the
+    store, with their CDXJ; each local copy is removed once the store holds it."""
+    from .session import layout
+    from .warc.store import LocalStore
+    from .warc.upload import Uploader
+
+    if not store:
+        raise UsageError("give --store s3://BUCKET/PREFIX (or set ARCHIVER_STORE)")
+    target, paths = open_warc_store(store, out), layout(out)
+    if isinstance(target, LocalStore) and target.warc_dir.resolve() == paths["warcs"].resolve():
+        raise UsageError(f"--store {store} is the archive folder itself")
+    outcomes = Uploader(target, paths["warcs"], paths["indexes"]).upload_all()
+    failed = sorted(name for name, outcome in outcomes.items() if outcome == "failed")
+    if as_json:
+        emit_json({"store": target.url, "files": outcomes})
+    else:
+        for name, outcome in outcomes.items():
+            click.echo(f"{name}: {outcome}")
+        click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} WARC files in {target.url}", err=True)
+    if failed:
+        raise ArchiverError(f"{len(failed)} WARC files could not be uploaded and stay in {paths['warcs']}")
 
 
 # -- demo ----------------------------------------------------------------------------------------
@@ -623,6 +721,9 @@ def demo(serve_only, out, port):
         serve(port)
     else:
         run_demo(out, port)
+
+
+from . import cli_workers  # noqa: E402,F401 - registers `seed` and `status`
 
 
 def main() -> None:

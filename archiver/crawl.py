@@ -23,6 +23,12 @@ def crawl_settings(overrides: dict[str, Any]) -> Settings:
     settings.setmodule("archiver.settings", priority="project")
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
+    if settings.get("ARCHIVER_REDIS_URL"):
+        # the shared frontier (archiver/frontier.py); its spider middleware says when a request is done
+        settings.set("SCHEDULER", "archiver.frontier.RedisFrontier", priority="cmdline")
+        middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+        middlewares["archiver.frontier.FrontierAckMiddleware"] = 10
+        settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
     if settings.getbool("ARCHIVER_LOOPBACK_ONLY"):
         # a proxy from the environment would carry every request off the machine
         settings.set("HTTPPROXY_ENABLED", False, priority="cmdline")

@@ -17,6 +17,7 @@ from .index import open_index
 from .index.store import now_iso
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
+from .warc.upload import start_uploader
 from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ RESUMABLE_SETTINGS = (
     "ARCHIVER_MEDIA_DOWNLOAD", "ARCHIVER_REQUISITES", "ARCHIVER_RECAPTURE_AFTER", "ARCHIVER_WAYBACK",
     "ARCHIVER_WAYBACK_WITHIN", "ARCHIVER_ENDPOINTS", "ARCHIVER_LOOPBACK_ONLY", "ARCHIVER_ALLOW_PRIVATE",
     "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "REDIRECT_MAX_TIMES", "RETRY_TIMES", "RETRY_MAX_WAIT", "DOWNLOAD_DELAY",
-    "CONCURRENT_REQUESTS_PER_DOMAIN")
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "ARCHIVER_STORE")
 
 
 def layout(out: str | Path) -> dict[str, Path]:
@@ -55,16 +56,28 @@ class ArchiveSession:
         self.paths = paths
         paths["root"].mkdir(parents=True, exist_ok=True)
         self.index = open_index(settings.get("ARCHIVER_DB") or paths["db"])
-        resumed = self.index.crawl_by_key(settings.get("ARCHIVER_RESUME")) if settings.get("ARCHIVER_RESUME") else None
-        self.resumed = resumed is not None
-        self.crawl_key = resumed["crawl_key"] if resumed else uuid.uuid4().hex
-        # held for the crawl's life: `crawl --resume` tells a killed crawl from a running one
-        self._lock_path = crawl_lock_path(paths["root"], self.crawl_key)
-        self._lock = try_lock(self._lock_path)
-        if self._lock is None:
-            raise ArchiverError(f"crawl {self.crawl_key} is running in another process")
         seeds = settings.getlist("ARCHIVER_SEEDS")
         options = {k: _plain(settings.get(k)) for k in RESUMABLE_SETTINGS}
+        self.shared = bool(settings.get("ARCHIVER_REDIS_URL"))
+        if self.shared:
+            # one crawl, many workers: its key is in Redis, and whoever comes first creates its row
+            # (start_crawl returns the existing row to the others)
+            from .frontier import connect, current_crawl
+            key = current_crawl(connect(settings.get("ARCHIVER_REDIS_URL")), settings.get("ARCHIVER_REDIS_PREFIX"))
+            if self.index.crawl_by_key(key) is None:
+                self.index.start_crawl(key, seeds, options)
+            resumed = self.index.crawl_by_key(key)
+        else:
+            resumed = self.index.crawl_by_key(settings.get("ARCHIVER_RESUME")) if settings.get("ARCHIVER_RESUME") else None
+        # resumed (or joined): part of the crawl may be done already; the spider asks the index
+        self.resumed = resumed is not None
+        self.crawl_key = resumed["crawl_key"] if resumed else uuid.uuid4().hex
+        # held for the crawl's life: `crawl --resume` tells a killed crawl from a running one (the
+        # workers of a shared crawl have Redis heartbeats instead, and may share a folder)
+        self._lock_path = crawl_lock_path(paths["root"], self.crawl_key)
+        self._lock = None if self.shared else try_lock(self._lock_path)
+        if self._lock is None and not self.shared:
+            raise ArchiverError(f"crawl {self.crawl_key} is running in another process")
         started = resumed["started"] if resumed else now_iso()
         info = {
             "software": f"embed-archiver/{__version__} (Scrapy, warcio)",
@@ -93,10 +106,13 @@ class ArchiveSession:
             dropped = self.index.drop_captures_beyond(name, end)
             logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped)",
                            name, dropped)
+        # --store: each closed file goes to the store (what earlier sessions left here first)
+        self.uploader = start_uploader(settings.get("ARCHIVER_STORE"), paths["warcs"], paths["indexes"],
+                                       settings.get("ARCHIVER_S3_ENDPOINT"))
         self.writer = WarcWriter(
             paths["warcs"], paths["indexes"], prefix=settings.get("ARCHIVER_WARC_PREFIX"),
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"), gzip_level=settings.getint("ARCHIVER_GZIP_LEVEL"),
-            info=info, dedup=self.index.find_payload)
+            info=info, dedup=self.index.find_payload, **(self.uploader.writer_options() if self.uploader else {}))
         if resumed:
             self.crawl_id = resumed["id"]
         else:
@@ -136,9 +152,12 @@ class ArchiveSession:
             return
         self.closed = True
         self.writer.close()
+        if self.uploader is not None:
+            self.uploader.close()  # waits for the uploads still going (the last file's among them)
         # only a crawl that ran out of work is finished; one stopped early (Ctrl-C, a shutdown)
         # stays open for `crawl --resume`
         if getattr(self, "close_reason", "finished") == "finished":
             self.index.finish_crawl(self.crawl_id)
         self.index.close()
-        release(self._lock, self._lock_path)
+        if self._lock is not None:
+            release(self._lock, self._lock_path)

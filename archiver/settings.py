@@ -33,6 +33,7 @@ REDIRECT_MAX_TIMES = 10               # longer chains are recorded as failures (
 HTTPERROR_ALLOW_ALL = True            # the spider sees 4xx/5xx: a dead citation is a finding
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False         # never open a port the user did not ask for
+REMOTE_CONTROL_ENABLED = False        # nor Scrapy 2.19's HTTP control server (on by default there)
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -67,9 +68,11 @@ TWISTED_DNS_RESOLVER = "archiver.guard.GuardedResolver"
 # --- embed-archiver ------------------------------------------------------------------------------
 ARCHIVER_OUT = "archive"              # output folder: warcs/, indexes/*.cdxj, index.sqlite
 ARCHIVER_DB = ""                      # SQLAlchemy URL of the index; empty = ARCHIVER_OUT/index.sqlite
-ARCHIVER_WARC_PREFIX = "archiver"     # WARC names: {prefix}-{timestamp}-{serial}-{host}.warc.gz
+ARCHIVER_WARC_PREFIX = "archiver"     # WARC names: {prefix}-{timestamp}-{serial}-{host}.warc.gz ({host}-{token} with a store)
 ARCHIVER_WARC_MAX_SIZE = 10**9        # bytes: rotate to a new WARC file past this (spec recommends 1 GB)
 ARCHIVER_GZIP_LEVEL = 6               # per-record gzip level (9 costs much CPU for ~2% smaller files)
+ARCHIVER_STORE = ""                   # s3://bucket/prefix: closed WARCs (and their CDXJ) go there, local copies go (--store)
+ARCHIVER_S3_ENDPOINT = ""             # the S3 API's URL (else boto3's AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS)
 ARCHIVER_CRAWL_NAME = ""              # warcinfo isPartOf; default crawl-<id>
 ARCHIVER_SEEDS = []                   # article URLs to crawl (the CLI fills this)
 ARCHIVER_RESUME = ""                  # crawl key of an interrupted crawl to finish (crawl --resume)
@@ -95,6 +98,11 @@ ARCHIVER_TOKENS = {}                  # API tokens by name, e.g. {"meta": "APPID
 ARCHIVER_LOOPBACK_ONLY = False        # refuse every non-loopback host (demo, tests)
 ARCHIVER_ALLOW_PRIVATE = False        # connect to loopback/private/link-local addresses too (the guard is off)
 ARCHIVER_ALLOW_ADDRESSES = []         # networks the guard lets through anyway, e.g. ["10.1.2.0/24"] (an intranet)
+# many workers, one crawl (docs/scale-out.md): the shared frontier in Redis
+ARCHIVER_REDIS_URL = ""               # redis://HOST:PORT/DB: the workers' shared queue (crawl --redis)
+ARCHIVER_REDIS_PREFIX = "embed-archiver"  # Redis key prefix: one crawl at a time per prefix
+ARCHIVER_WORKER_TTL = 30.0            # seconds without a heartbeat after which a worker's work is requeued
+ARCHIVER_REDIS_IDLE_WAIT = 0.0        # seconds a worker waits for new seeds once the crawl is quiet
 ARCHIVER_VERBOSE = False              # Scrapy's INFO logs (every request); otherwise warnings only
 
 

@@ -20,6 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from archiver import media_download, platforms, requisites, wayback
+from archiver.claims import PENDING, REQUEUED, LocalClaims
 from archiver.errors import InputError
 from archiver.extract import extract
 from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
@@ -81,11 +82,23 @@ class ArticleSpider(scrapy.Spider):
     def __init__(self, *args, urls: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.extra_urls = [u for u in urls.split(",") if u]  # `scrapy crawl articles -a urls=A,B`
-        # Articles already extracted in this crawl: a page fetched twice (a seed that another
-        # article also links to) is indexed once, and its references followed once.
-        self.extracted: set[str] = set()
-        self.pages_requested: set[str] = set()  # cited pages, by sort_key
-        self.wayback_asked: set[str] = set()    # URLs whose archive copies were looked up
+        # Once per crawl (archiver/claims.py), by sort_key: "article" extracted (a page fetched
+        # twice, a seed another article also links to, is indexed once and its references followed
+        # once), "page" cited pages requested, "wayback" URLs whose archive copies were looked up,
+        # "seed" seeds queued (workers of a shared crawl may all be given the same seeds).
+        self._claims = None
+
+    @property
+    def claims(self):
+        if self._claims is None:
+            frontier = getattr(self.crawler, "_embed_archiver_frontier", None)
+            self._claims = frontier.claims if frontier is not None else LocalClaims()
+        return self._claims
+
+    @property
+    def frontier(self):
+        """The shared Redis frontier of a `crawl --redis` worker, else None."""
+        return getattr(self.crawler, "_embed_archiver_frontier", None)
 
     @property
     def session(self) -> ArchiveSession:
@@ -101,12 +114,14 @@ class ArticleSpider(scrapy.Spider):
         self.seed_urls = seeds
         self.session  # open the archive before the first response arrives
         for url in seeds:
-            for request in self.article_request(url, depth=0, explicit=True):
+            for request in self.seed_requests("article", url):
                 yield request
         for url in settings.getlist("ARCHIVER_SITEMAPS"):
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
+            for request in self.seed_requests("sitemap", url):
+                yield request
         for url in settings.getlist("ARCHIVER_FEEDS"):
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+            for request in self.seed_requests("feed", url):
+                yield request
         # posts to capture by themselves (`archiver verify --recheck`): no article around them
         for url in settings.getlist("ARCHIVER_POST_SEEDS"):
             post = platforms.match_url(url)
@@ -115,18 +130,32 @@ class ArticleSpider(scrapy.Spider):
                     yield request
             else:
                 logger.warning("Not a post URL any platform recognises: %s", url)
+        if self.frontier is not None:
+            self.frontier.started()
+
+    def seed_requests(self, kind: str, url: str):
+        """The first requests of a seed: an article URL, a sitemap or a feed (also what
+        `archiver seed` pushes to the workers of a shared crawl)."""
+        if kind == "article":
+            yield from self.article_request(url, depth=0, explicit=True)
+        elif self.claims.claim("seed", f"{kind} {sort_key(url)}"):
+            callback = self.parse_sitemap if kind == "sitemap" else self.parse_feed
+            yield scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=True)
 
     def article_request(self, url: str, depth: int, explicit: bool = False):
         # Seeds are never dropped as duplicates: a seed also linked from another article is
         # still extracted as an article (the second fetch becomes a revisit record).
         # `explicit`: the user named this URL, so it is indexed as an article whatever it looks like;
         # pages found through sitemaps, feeds or links are indexed only if they look like articles.
+        if depth == 0 and self.frontier is not None and not self.claims.claim("seed", f"article {sort_key(url)}"):
+            return  # another worker of the shared crawl has queued it
         if self.session.resumed:
             done = self.session.index.article_refs_in_crawl(url, self.session.crawl_id)
-            if done is not None and sort_key(url) not in self.extracted:
-                # fetched and indexed before the interruption: follow what the index holds
-                self.extracted.add(sort_key(url))
-                yield from self.follow_references(done, depth)
+            if done is not None:
+                # fetched and indexed before the interruption (or by another worker): follow what
+                # the index holds
+                if self.claims.claim("article", sort_key(url)):
+                    yield from self.follow_references(done, depth)
                 return
         yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
                              dont_filter=depth == 0, meta={"article_depth": depth, "explicit_seed": explicit})
@@ -171,9 +200,15 @@ class ArticleSpider(scrapy.Spider):
             logger.warning("Not extracted: %s (%s)", response.url, reason)
             yield self.failed_article(response.url, meta, response.status, fetched_at)
             return
-        if sort_key(response.url) in self.extracted:
+        if meta.get(REQUEUED):
+            # taken by a worker that died: what the index holds of it is what that worker finished
+            done = self.session.index.article_refs_in_crawl(response.url, self.session.crawl_id)
+            if done is not None:
+                self.claims.claim("article", sort_key(response.url))
+                yield from self.follow_references(done, depth)
+                return
+        elif not self.claims.claim("article", sort_key(response.url)):
             return
-        self.extracted.add(sort_key(response.url))
         refs = extract(response.body, response.url)
         if not refs.metadata.is_article and not meta.get("explicit_seed"):
             logger.info("Captured, not indexed as an article (no article markup): %s", response.url)
@@ -264,6 +299,8 @@ class ArticleSpider(scrapy.Spider):
     async def parse_post(self, response):
         post: PostRef = response.meta["post_ref"]
         settings = self.crawler.settings
+        if response.meta.get(REQUEUED) and self.captured_recently(post):
+            return  # a worker that died had captured it after all
         snapshot = platforms.get(post.platform).parse(post, response.url, response.status, response.body)
         for item in self.post_item(snapshot, response.meta):
             yield item
@@ -344,9 +381,8 @@ class ArticleSpider(scrapy.Spider):
 
     def wayback_requests(self, url: str):
         """Ask the Wayback Machine for its closest copy of a cited URL (once per URL per crawl)."""
-        if not self.crawler.settings.get("ARCHIVER_WAYBACK") or sort_key(url) in self.wayback_asked:
+        if not self.crawler.settings.get("ARCHIVER_WAYBACK") or not self.claims.claim("wayback", sort_key(url)):
             return
-        self.wayback_asked.add(sort_key(url))
         yield scrapy.Request(wayback.availability_url(url), callback=self.parse_wayback, errback=self.on_error,
                              meta={"wayback_url": url})
 
@@ -404,10 +440,8 @@ class ArticleSpider(scrapy.Spider):
         its citation needs; the index follows the recorded redirects to report where it led.
         Fetched once per crawl under its canonical form: articles citing it with other tracking
         parameters share the capture (Scrapy's fingerprint keeps utm_* apart)."""
-        key = sort_key(url)
-        if key in self.pages_requested:
+        if not self.claims.claim("page", sort_key(url)):
             return
-        self.pages_requested.add(key)
         if self.session.resumed and self.session.index.captured_in_crawl(url, self.session.crawl_id):
             return  # captured before the interruption
         yield scrapy.Request(url, callback=self.parse_cited_page, errback=self.on_error)
@@ -433,21 +467,34 @@ class ArticleSpider(scrapy.Spider):
     # -- failures: recorded by the recorder; here they reach the index ----------------------------
 
     def on_error(self, failure):
-        logger.warning("Failed: %s (%s)", failure.request.url,
-                       failure.request.meta.get("fetch_error") or failure.getErrorMessage())
+        self.log_failure(failure)
+        self.finished(failure.request)
+
+    def log_failure(self, failure) -> None:
+        reason = failure.request.meta.get("fetch_error") or failure.getErrorMessage()
+        logger.warning("Failed: %s (%s)", failure.request.url, reason)
+        if self.frontier is not None:
+            self.frontier.report_error(failure.request.url, reason)
+
+    def finished(self, request) -> None:
+        """An errback has done all it will: the request leaves its worker's pending work (a
+        callback's request leaves it through archiver.frontier.FrontierAckMiddleware)."""
+        if self.frontier is not None:
+            self.frontier.ack(request.meta.get(PENDING))
 
     def on_article_error(self, failure):
-        self.on_error(failure)
+        self.log_failure(failure)
         request = failure.request
         yield self.failed_article(request.url, request.meta, None, request.meta.get("warc_date") or warc_date())
+        self.finished(request)
 
     def on_post_error(self, failure):
-        self.on_error(failure)
+        self.log_failure(failure)
         meta = failure.request.meta
-        if meta.get("role") != "post":
-            return
-        post: PostRef = meta["post_ref"]
-        reason = meta.get("fetch_error") or failure.getErrorMessage()
-        snapshot = PostSnapshot(post.platform, post.post_id, post.url, "unavailable", failure.request.url,
-                                handle=post.handle, detail=reason)
-        yield from self.post_item(snapshot, meta)  # its snapshot record refers to the failure record
+        if meta.get("role") == "post":
+            post: PostRef = meta["post_ref"]
+            reason = meta.get("fetch_error") or failure.getErrorMessage()
+            snapshot = PostSnapshot(post.platform, post.post_id, post.url, "unavailable", failure.request.url,
+                                    handle=post.handle, detail=reason)
+            yield from self.post_item(snapshot, meta)  # its snapshot record refers to the failure record
+        self.finished(failure.request)

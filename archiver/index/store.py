@@ -138,7 +138,7 @@ def open_index(location: str | Path) -> "Index":
     return Index(url)
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """A database URL fit for a message: without its password."""
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -165,7 +165,7 @@ class Index:
             self.has_fts = self._create_schema()
         except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
-            raise IndexError_(f"cannot open the index at {_shown(url)}: {first_line}") from exc
+            raise IndexError_(f"cannot open the index at {shown_url(url)}: {first_line}") from exc
         self.url = url
         self._batch: Connection | None = None
 
