@@ -283,6 +283,9 @@ class RedisFrontier(Scheduler):
     def enqueue_request(self, request):
         # scrapy-redis's, without the `spider` argument Scrapy 2.14+ deprecates
         if not request.dont_filter and self.df.request_seen(request):
+            # a redirect to a page already fetched: the chain ends here, and with it the pending
+            # entry it inherited (else the crawl never looks quiet)
+            self.ack(request.meta.get(PENDING))
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
@@ -370,6 +373,12 @@ class RedisFrontier(Scheduler):
         """This worker has nothing to do: take seeds, rescue dead workers' work, and stop
         only when the whole crawl is quiet (and has been for ARCHIVER_REDIS_IDLE_WAIT)."""
         engine = self.crawler.engine
+        # Idle means nothing of ours is downloading or being scraped: any entry still pending is a
+        # request that ended where no acknowledgement reached (dropped by a filter or a signal).
+        stale = [fp for fp in self.server.hkeys(self.keys.pending(self.worker)) if fp != STARTING.encode()]
+        if stale:
+            self.server.hdel(self.keys.pending(self.worker), *stale)
+            logger.info("%d finished requests had no acknowledgement; released", len(stale))
         seeds = self.take_seeds()
         for kind, url in seeds:
             for request in spider.seed_requests(kind, url):

@@ -152,3 +152,19 @@ def test_claims_are_shared(server):
     one, two = RedisClaims(server, keys.claims), RedisClaims(server, keys.claims)
     assert one.claim("article", "k") and not two.claim("article", "k")
     assert two.claim("page", "k")  # kinds are apart
+
+
+def test_a_redirect_to_a_page_already_seen_ends_its_chain(server, redis_url, tmp_path):
+    """The duplicate filter drops the redirect: the request it stood for is done (a pending entry
+    left behind would keep the crawl from ever looking quiet)."""
+    worker = make_worker(redis_url, tmp_path)
+    try:
+        worker.enqueue_request(request(worker.spider, "https://example.org/b"))
+        worker.enqueue_request(request(worker.spider, "https://example.org/a"))
+        taken = [worker.next_request(), worker.next_request()]
+        first = next(r for r in taken if r.url.endswith("/a"))
+        assert not worker.enqueue_request(first.replace(url="https://example.org/b"))  # seen: dropped
+        pending = set(server.hkeys(worker.keys.pending(worker.worker)))
+        assert first.meta[PENDING].encode() not in pending and len(pending) == 2  # b's entry, starting
+    finally:
+        stop(worker)
