@@ -48,7 +48,12 @@ def cli(*args: str, env: dict) -> dict:
 
 
 def finish(process: subprocess.Popen, timeout: float = 300) -> dict:
-    out, err = process.communicate(timeout=timeout)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()  # a hung worker must not outlive the test
+        process.communicate()
+        raise
     assert process.returncode == 0, err.decode(errors="replace")[-3000:]
     return {**json.loads(out), "stderr": err.decode(errors="replace")}
 
