@@ -7,6 +7,17 @@ PENDING = "frontier_fp"
 # request.meta of a request a dead worker had taken and another put back in the queue: the spider
 # reconciles it with the index instead of trusting the claims (the dead worker holds them)
 REQUEUED = "frontier_requeued"
+# where a `crawl --redis` worker keeps its frontier (archiver/frontier.py) on the crawler
+_FRONTIER_ATTR = "_embed_archiver_frontier"
+
+
+def frontier_of(crawler):
+    """The crawl's shared Redis frontier, or None for a crawl of one process."""
+    return getattr(crawler, _FRONTIER_ATTR, None)
+
+
+def set_frontier(crawler, frontier) -> None:
+    setattr(crawler, _FRONTIER_ATTR, frontier)
 
 
 class LocalClaims:

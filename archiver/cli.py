@@ -91,6 +91,16 @@ def cli() -> None:
 
 # -- crawl ---------------------------------------------------------------------------------------
 
+def redis_options(help: str = "Redis of the shared crawl (redis://HOST:PORT/DB; env ARCHIVER_REDIS_URL)."):
+    """--redis and --redis-prefix: the shared crawl of `crawl --redis` workers (docs/scale-out.md)."""
+    def apply(func):
+        func = click.option("--redis-prefix", default="embed-archiver", show_default=True,
+                            help="Redis key prefix of the shared crawl.")(func)
+        return click.option("--redis", "redis_url", default=lambda: os.environ.get("ARCHIVER_REDIS_URL") or None,
+                            metavar="URL", help=help)(func)
+    return apply
+
+
 def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
     endpoints = {}
     for value in values:
@@ -185,11 +195,9 @@ def check_url(url: str, what: str = "URL") -> str:
                    "submit: also submit the ones missing (or older than --wayback-within) to Save Page Now.")
 @click.option("--wayback-within", default="30d", show_default=True, metavar="AGE",
               help="With --wayback submit: a copy younger than AGE is recent enough.")
-@click.option("--redis", "redis_url", default=lambda: os.environ.get("ARCHIVER_REDIS_URL") or None, metavar="URL",
-              help="Be one worker of a crawl shared through Redis (redis://HOST:PORT/DB): the workers share one "
-                   "queue and one duplicate filter; use one --db (PostgreSQL) for all. URLs are optional: "
-                   "`archiver seed` can give them. See docs/scale-out.md.")
-@click.option("--redis-prefix", default="embed-archiver", show_default=True, help="Redis key prefix of the shared crawl.")
+@redis_options("Be one worker of a crawl shared through Redis (redis://HOST:PORT/DB): the workers share one "
+               "queue and one duplicate filter; use one --db (PostgreSQL) for all. URLs are optional: "
+               "`archiver seed` can give them. See docs/scale-out.md.")
 @click.option("--idle-wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
               help="With --redis: once the whole crawl is done, wait this long for new seeds before stopping.")
 @store_option("Send each WARC file, once closed, with its CDXJ, to s3://BUCKET/PREFIX (any S3 API; endpoint "

@@ -2,20 +2,12 @@
 outside (docs/scale-out.md)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from .cli import check_url, cli, emit_json, print_table
+from .cli import check_url, cli, emit_json, print_table, redis_options
 from .errors import InputError, UsageError
-
-
-def redis_options(func):
-    func = click.option("--redis-prefix", default="embed-archiver", show_default=True,
-                        help="Redis key prefix of the shared crawl.")(func)
-    return click.option("--redis", "redis_url", default=lambda: os.environ.get("ARCHIVER_REDIS_URL") or None,
-                        metavar="URL", help="Redis of the shared crawl (redis://HOST:PORT/DB; env ARCHIVER_REDIS_URL).")(func)
 
 
 def _connect(redis_url: str | None):
@@ -31,7 +23,7 @@ def _connect(redis_url: str | None):
 @click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="File of article URLs, one per line.")
 @click.option("--sitemap", multiple=True, help="Sitemap URL whose pages are articles (repeatable).")
 @click.option("--feed", multiple=True, help="RSS/Atom feed URL whose items are articles (repeatable).")
-@redis_options
+@redis_options()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def seed(urls, from_file, sitemap, feed, redis_url, redis_prefix, as_json):
     """Give article URLs (or sitemaps, feeds) to the workers of a shared crawl, without crawling."""
@@ -56,7 +48,7 @@ def seed(urls, from_file, sitemap, feed, redis_url, redis_prefix, as_json):
 
 
 @cli.command()
-@redis_options
+@redis_options()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(redis_url, redis_prefix, as_json):
     """The shared crawl now: queue length, work in flight per worker, workers alive, errors."""

@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from scrapy import signals
+from twisted.internet import task
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from .claims import PENDING, REQUEUED, RedisClaims
+from .claims import PENDING, REQUEUED, RedisClaims, frontier_of, set_frontier
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,6 @@ class RedisFrontier(Scheduler):
         prefix = settings.get("ARCHIVER_REDIS_PREFIX") or DEFAULT_PREFIX
         keys = Keys(prefix, current_crawl(server, prefix))
         frontier = cls(server=server, persist=True, queue_key=keys.requests,
-                       queue_cls="scrapy_redis.queue.PriorityQueue",
                        dupefilter=RFPDupeFilter(server, keys.dupefilter, settings.getbool("DUPEFILTER_DEBUG")))
         frontier.stats = crawler.stats
         frontier.crawler = crawler
@@ -225,22 +225,19 @@ class RedisFrontier(Scheduler):
         frontier._release = server.register_script(_RELEASE)
         frontier._quiet_since = None
         frontier.claims = RedisClaims(server, keys.claims)
-        crawler._embed_archiver_frontier = frontier
+        set_frontier(crawler, frontier)
         crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
         return frontier
 
     # -- life of a worker -------------------------------------------------------------------
 
     def open(self, spider):
-        assert isinstance(self.queue_cls, str)
         self.spider = spider
         self.queue = PriorityQueue(self.server, spider, self.queue_key)
-        from twisted.internet import task
-        self._started = time.time()
         self.server.hset(self.keys.pending(self.worker), STARTING, b"")
         self.server.sadd(self.keys.workers, self.worker)
         self.server.hset(self.keys.stats(self.worker), mapping={
-            "started": _iso(self._started), "host": socket.gethostname(), "pid": os.getpid()})
+            "started": _iso(time.time()), "host": socket.gethostname(), "pid": os.getpid()})
         self.beat()
         self._beat = task.LoopingCall(self.beat)
         self._beat.start(HEARTBEAT_EVERY, now=False)
@@ -392,14 +389,8 @@ class RedisFrontier(Scheduler):
             raise DontCloseSpider
 
 
-
 def _iso(moment: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
-
-
-def frontier_of(crawler):
-    """The crawl's Redis frontier, or None for a single-process crawl."""
-    return getattr(crawler, "_embed_archiver_frontier", None)
 
 
 class FrontierAckMiddleware:

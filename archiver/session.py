@@ -61,11 +61,10 @@ class ArchiveSession:
         self.shared = bool(settings.get("ARCHIVER_REDIS_URL"))
         if self.shared:
             # one crawl, many workers: its key is in Redis, and whoever comes first creates its row
-            # (start_crawl returns the existing row to the others)
+            # (start_crawl gives the others that row)
             from .frontier import connect, current_crawl
             key = current_crawl(connect(settings.get("ARCHIVER_REDIS_URL")), settings.get("ARCHIVER_REDIS_PREFIX"))
-            if self.index.crawl_by_key(key) is None:
-                self.index.start_crawl(key, seeds, options)
+            self.index.start_crawl(key, seeds, options)
             resumed = self.index.crawl_by_key(key)
         else:
             resumed = self.index.crawl_by_key(settings.get("ARCHIVER_RESUME")) if settings.get("ARCHIVER_RESUME") else None

@@ -20,7 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from archiver import media_download, platforms, requisites, wayback
-from archiver.claims import PENDING, REQUEUED, LocalClaims
+from archiver.claims import PENDING, REQUEUED, LocalClaims, frontier_of
 from archiver.errors import InputError
 from archiver.extract import extract
 from archiver.items import ArticleItem, PostItem, ResolvedEmbedItem
@@ -91,14 +91,13 @@ class ArticleSpider(scrapy.Spider):
     @property
     def claims(self):
         if self._claims is None:
-            frontier = getattr(self.crawler, "_embed_archiver_frontier", None)
-            self._claims = frontier.claims if frontier is not None else LocalClaims()
+            self._claims = self.frontier.claims if self.frontier is not None else LocalClaims()
         return self._claims
 
     @property
     def frontier(self):
         """The shared Redis frontier of a `crawl --redis` worker, else None."""
-        return getattr(self.crawler, "_embed_archiver_frontier", None)
+        return frontier_of(self.crawler)
 
     @property
     def session(self) -> ArchiveSession:
