@@ -11,6 +11,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import WarcError
 from .members import member_end
+from .store import LocalStore
 
 
 @dataclass
@@ -24,16 +25,9 @@ class StoredRecord:
 
 
 def read_record(path: str | Path, offset: int, length: int) -> StoredRecord:
+    """A record of a WARC file on disk (or of the `.open` file a running crawl still writes)."""
     path = Path(path)
-    if not path.exists() and path.with_name(path.name + ".open").exists():
-        path = path.with_name(path.name + ".open")  # the file a running crawl is still writing
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read(length)
-    except OSError as exc:
-        raise WarcError(f"cannot read {path}: {exc.strerror}") from exc
-    return parse_record(data, path, offset, length)
+    return read_from(LocalStore(path.parent, warc_dir=path.parent), path.name, offset, length)
 
 
 def read_from(store, name: str, offset: int, length: int) -> StoredRecord:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from ..errors import UsageError, WarcError
+from .writer import OPEN_SUFFIX
 
 WARC_SUFFIX = ".warc.gz"
 CDXJ_SUFFIX = ".cdxj"
@@ -99,8 +100,8 @@ class LocalStore:
 
     def path(self, name: str) -> Path:
         path = self.warc_dir / name
-        if not path.exists() and path.with_name(name + ".open").exists():
-            return path.with_name(name + ".open")  # the file a running crawl is still writing
+        if not path.exists() and path.with_name(name + OPEN_SUFFIX).exists():
+            return path.with_name(name + OPEN_SUFFIX)  # the file a running crawl is still writing
         return path
 
     def names(self) -> list[str]:

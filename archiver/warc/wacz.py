@@ -56,7 +56,6 @@ from .store import LocalStore, Store, local_copy
 
 WACZ_VERSION = "1.1.1"
 CDX_BLOCK_LINES = 1024          # lines per gzip block of index.cdx.gz (py-wacz / ArchiveWeb.page default)
-OPEN_SUFFIX = ".open"
 _HEAD_BYTES = 1 << 16           # enough of each record for its WARC and HTTP header blocks
 _CHUNK = 1 << 20              # copy buffer, and the most output one inflate call may give
 _READ = 1 << 16               # read size when scanning (small: leftovers are copied per record)
