@@ -103,6 +103,13 @@ class _Record:
     body: bytes | None = None
 
 
+    def capture_info(self, filename: str) -> CaptureInfo:
+        return CaptureInfo(url=self.url, date=self.date, status=self.status, mime=self.mime,
+                           location=WarcLocation(filename, self.pos, self.end - self.pos, self.record_id),
+                           payload_digest=self.payload_digest, record_type=self.kind, refers_to=self.refers_to,
+                           error=self.error, redirect_to=self.location)
+
+
 def _accepts(method: Callable, name: str) -> bool:
     return name in inspect.signature(method).parameters
 
@@ -296,10 +303,7 @@ class Reindexer:
     def replay(self, chunk: list[_Record], filename: str) -> None:
         captured = [rec for rec in chunk if rec.capture]
         if captured:
-            infos = [CaptureInfo(url=rec.url, date=rec.date, status=rec.status, mime=rec.mime,
-                                 location=WarcLocation(filename, rec.pos, rec.end - rec.pos, rec.record_id),
-                                 payload_digest=rec.payload_digest, record_type=rec.kind, refers_to=rec.refers_to,
-                                 error=rec.error, redirect_to=rec.location) for rec in captured]
+            infos = [rec.capture_info(filename) for rec in captured]
             crawl_id = self.crawl_id()
             bulk = getattr(self.index, "add_captures", None)
             ids = bulk(infos, crawl_id) if bulk else [self.index.add_capture(info, crawl_id) for info in infos]
@@ -501,6 +505,30 @@ def reindex(paths: Iterable[Path], index: Index, progress: Callable[[Path, dict]
     if store is not None and not paths:
         return Reindexer(index, endpoints).run_store(store, progress)
     return Reindexer(index, endpoints).run([Path(p) for p in paths], progress)
+
+
+def index_unindexed_captures(index: Index, path: Path) -> int:
+    """Captures whole in a WARC a killed crawl left open (after `recover_open_files`) that never
+    reached the index (the process died between writing a record and indexing it): indexed now,
+    in the crawl the file's warcinfo names, so the index agrees with the WARCs. Returns how many."""
+    known = index.indexed_record_ids(path.name)
+    reader = Reindexer(index)
+    missing: list[_Record] = []
+    prev: _Record | None = None
+    for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False):
+        current = reader.copy_out(record)
+        if current.kind == "warcinfo":
+            reader.warcinfo(current)
+        if prev is not None and prev.capture and prev.record_id not in known:
+            prev.end = current.pos
+            missing.append(prev)
+        prev = current
+    if prev is not None and prev.capture and prev.record_id not in known:
+        prev.end = path.stat().st_size  # recovery cut the file after its last whole record
+        missing.append(prev)
+    if missing:
+        index.add_captures([rec.capture_info(path.name) for rec in missing], reader.crawl_id())
+    return len(missing)
 
 
 # -- helpers -------------------------------------------------------------------------------------

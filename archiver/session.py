@@ -17,6 +17,7 @@ from .index import open_index
 from .index.store import now_iso
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
+from .reindex import index_unindexed_captures
 from .warc.upload import start_uploader
 from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
 
@@ -103,8 +104,9 @@ class ArchiveSession:
         # A crawl killed earlier left files open: close them whole before writing new ones.
         for name, end in recover_open_files(paths["warcs"], paths["indexes"]):
             dropped = self.index.drop_captures_beyond(name, end)
-            logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped)",
-                           name, dropped)
+            added = index_unindexed_captures(self.index, Path(paths["warcs"]) / name)
+            logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped, "
+                           "%d whole captures it had not indexed added)", name, dropped, added)
         # --store: each closed file goes to the store (what earlier sessions left here first)
         self.uploader = start_uploader(settings.get("ARCHIVER_STORE"), paths["warcs"], paths["indexes"],
                                        settings.get("ARCHIVER_S3_ENDPOINT"))

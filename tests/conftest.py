@@ -30,6 +30,22 @@ def run_json(*args: str, **kw):
     return json.loads(run_cli(*args, "--json", **kw).stdout)
 
 
+def warc_capture_ids(paths: list[Path]) -> set[str]:
+    """Record ids of the records of these WARCs that are captures, so rows of the captures table:
+    exchanges, media, and failures (warc-fields metadata)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    found = set()
+    for path in paths:
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f):
+                h = record.rec_headers
+                if record.rec_type in ("response", "revisit", "resource") or (
+                        record.rec_type == "metadata" and h.get_header("Content-Type") == "application/warc-fields"):
+                    found.add(h.get_header("WARC-Record-ID"))
+    return found
+
+
 def endpoint_args(site: DemoSite) -> list[str]:
     return [arg for base, target in site.endpoint_map().items() for arg in ("--endpoint", f"{base}={target}")]
 

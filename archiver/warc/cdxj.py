@@ -1,11 +1,13 @@
 """CDXJ lines as pywb and cdxj-indexer write them: `<surt> <14-digit timestamp> <json>`."""
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
 from surt import surt
+from warcio.archiveiterator import ArchiveIterator
 
 # Record types that get a line; warc-fields metadata/resource are skipped, as cdxj-indexer does.
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
@@ -38,6 +40,32 @@ def line(*, url: str, warc_date: str, record_type: str, mime: str | None, status
         fields["digest"] = digest
     fields.update(length=str(length), offset=str(offset), filename=filename)
     return f"{key_for(url)} {timestamp14(warc_date)} {json.dumps(fields)}"
+
+
+def line_of_record(data: bytes, filename: str, offset: int) -> str | None:
+    """The line for one whole record (`data`, a gzip member or an uncompressed record), as the
+    writer makes it at crawl time: for records a CDXJ does not list yet."""
+    for record in ArchiveIterator(io.BytesIO(data)):
+        headers = record.rec_headers
+        rtype = record.rec_type
+        if record.http_headers is not None and rtype in ("response", "revisit"):
+            mime = record.http_headers.get_header("Content-Type")
+            mime = mime.split(";")[0].strip().lower() if mime else None
+            status = int(record.http_headers.get_statuscode() or 0) or None
+        else:
+            mime = (headers.get_header("Content-Type") or "").split(";")[0].strip() or None
+            status = 200 if rtype == "resource" else None
+        digest = headers.get_header("WARC-Payload-Digest") or (
+            headers.get_header("WARC-Block-Digest") if rtype in ("metadata", "resource") else None)
+        return line(url=strip_brackets(headers.get_header("WARC-Target-URI") or ""),
+                    warc_date=headers.get_header("WARC-Date") or "", record_type=rtype, mime=mime,
+                    status=status, digest=digest, length=len(data), offset=offset, filename=filename)
+    return None
+
+
+def strip_brackets(uri: str) -> str:
+    """WARC 1.0 writers put the target URI in angle brackets."""
+    return uri[1:-1] if uri.startswith("<") and uri.endswith(">") else uri
 
 
 def write_sorted(lines: list[str], path: Path) -> None:

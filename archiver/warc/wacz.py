@@ -160,13 +160,9 @@ def scan(path: Path) -> Iterator[Member]:
                 referer = None
         yield Member(
             filename=path.name, offset=offset, length=length, record_type=fields.get("warc-type", ""),
-            record_id=fields.get("warc-record-id", ""), target_uri=_strip_brackets(fields.get("warc-target-uri", "")),
+            record_id=fields.get("warc-record-id", ""), target_uri=cdxj.strip_brackets(fields.get("warc-target-uri", "")),
             date=fields.get("warc-date", ""), refers_to=fields.get("warc-refers-to"),
             concurrent_to=tuple(v for k, v in warc[1:] if k == "warc-concurrent-to"), referer=referer)
-
-
-def _strip_brackets(uri: str) -> str:
-    return uri[1:-1] if uri.startswith("<") and uri.endswith(">") else uri
 
 
 def _no_fragment(url: str) -> str:
@@ -380,26 +376,6 @@ def _source_cdxj(store: Store, filename: str) -> dict[int, tuple[str, str, dict]
     return found
 
 
-def _computed_line(data: bytes, filename: str, offset: int) -> str | None:
-    """A CDXJ line for one record, as the writer would have made it."""
-    for record in ArchiveIterator(io.BytesIO(data)):
-        headers = record.rec_headers
-        rtype = record.rec_type
-        if record.http_headers is not None and rtype in ("response", "revisit"):
-            mime = record.http_headers.get_header("Content-Type")
-            mime = mime.split(";")[0].strip().lower() if mime else None
-            status = int(record.http_headers.get_statuscode() or 0) or None
-        else:
-            mime = (headers.get_header("Content-Type") or "").split(";")[0].strip() or None
-            status = 200 if rtype == "resource" else None
-        digest = headers.get_header("WARC-Payload-Digest") or (
-            headers.get_header("WARC-Block-Digest") if rtype in ("metadata", "resource") else None)
-        return cdxj.line(url=_strip_brackets(headers.get_header("WARC-Target-URI") or ""),
-                         warc_date=headers.get_header("WARC-Date") or "", record_type=rtype, mime=mime,
-                         status=status, digest=digest, length=len(data), offset=offset, filename=filename)
-    return None
-
-
 def _cdxj_line(key: str, ts: str, fields: dict) -> str:
     return f"{key} {ts} {json.dumps(fields)}"
 
@@ -526,7 +502,7 @@ def write_wacz(out: Path, index, warcs: Path | Store, articles: list[str] | None
                 with local_copy(store, name, out.parent) as path, open(path, "rb") as fh:
                     for m in scan(path):
                         fh.seek(m.offset)
-                        line = _computed_line(fh.read(m.length), name, m.offset)
+                        line = cdxj.line_of_record(fh.read(m.length), name, m.offset)
                         if line:
                             lines.append(line)
                     package.add_file(f"archive/{name}", path)
@@ -632,7 +608,7 @@ def _add_evidence_warc(package: _Package, index, warcs: list[Path], store: Store
                                 lines.append(_cdxj_line(key, ts, {**fields, "offset": str(new_offset),
                                                                   "length": str(m.length), "filename": name}))
                         else:
-                            line = _computed_line(data, name, new_offset)
+                            line = cdxj.line_of_record(data, name, new_offset)
                             if line:
                                 lines.append(line)
         package.add_file(f"archive/{name}", Path(tmp_name))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -319,7 +320,8 @@ def _bare_mime(value: str | None) -> str | None:
 
 def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
     """Close what a killed crawl left open: each `.warc.gz.open` is cut after its last whole
-    record and renamed to its final name, with its CDXJ sorted beside it. Returns
+    record and renamed to its final name, with its CDXJ sorted beside it (a line for every whole
+    record, those the kill kept out of the `.cdxj.open` computed from the record). Returns
     (final name, whole length) of each, so the index can drop what lies beyond."""
     recovered = []
     for leftover in sorted(Path(warc_dir).glob("*.warc.gz" + OPEN_SUFFIX)):
@@ -328,22 +330,13 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
         lock = try_lock(lock_path)
         if lock is None:
             continue  # another crawl, alive, is writing it
-        end = _whole_records_end(leftover)
         with open(leftover, "r+b") as fh:
+            ends = list(member_ends(fh))
+            end = ends[-1] if ends else 0
             fh.truncate(end)
             fh.flush()
             os.fsync(fh.fileno())
-        open_cdxj = Path(cdxj_dir) / (name + ".cdxj" + OPEN_SUFFIX)
-        lines = []
-        if open_cdxj.exists():
-            for raw in open_cdxj.read_text("utf-8", errors="replace").splitlines():
-                try:
-                    fields = json.loads(raw.split(" ", 2)[2])
-                    if int(fields["offset"]) + int(fields["length"]) <= end:
-                        lines.append(raw)
-                except (IndexError, ValueError, KeyError):
-                    continue  # a line cut short by the kill
-            open_cdxj.unlink()
+            lines = _recovered_cdxj(fh, name, ends, Path(cdxj_dir) / (name + ".cdxj" + OPEN_SUFFIX))
         cdxj.write_sorted(lines, Path(cdxj_dir) / (name + ".cdxj"))
         os.replace(leftover, Path(warc_dir) / name)
         release(lock, lock_path)
@@ -351,10 +344,24 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
     return recovered
 
 
-def _whole_records_end(path: Path) -> int:
-    """Offset just past the last whole record (gzip member) of a file a crawl left open."""
-    with open(path, "rb") as fh:
-        end = 0
-        for end in member_ends(fh):
-            pass
-        return end
+def _recovered_cdxj(fh: BinaryIO, name: str, ends: list[int], open_cdxj: Path) -> list[str]:
+    """The lines of the `.cdxj.open` that point at whole records, plus a line computed for each
+    whole record it misses (written to the WARC, then the process died before its line was)."""
+    listed: dict[int, str] = {}
+    if open_cdxj.exists():
+        for raw in open_cdxj.read_text("utf-8", errors="replace").splitlines():
+            try:
+                listed[int(json.loads(raw.split(" ", 2)[2])["offset"])] = raw
+            except (IndexError, ValueError, KeyError):
+                continue  # a line cut short by the kill
+        open_cdxj.unlink()
+    lines = []
+    for start, stop in zip([0, *ends], ends):
+        if start in listed:
+            lines.append(listed[start])
+        else:
+            fh.seek(start)
+            computed = cdxj.line_of_record(fh.read(stop - start), name, start)
+            if computed:
+                lines.append(computed)
+    return lines

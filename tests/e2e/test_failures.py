@@ -10,7 +10,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import endpoint_args, run_cli, run_json
+from archiver.index import open_index
+from tests.conftest import endpoint_args, run_cli, run_json, warc_capture_ids
 
 BIN = Path(sys.executable).parent
 
@@ -68,3 +69,15 @@ def test_a_file_left_open_by_a_killed_crawl_is_closed_whole_by_the_next(demo_sit
         fields = json.loads(line.split(" ", 2)[2])
         member = data[int(fields["offset"]):int(fields["offset"]) + int(fields["length"])]
         assert gzip.decompress(member).startswith(b"WARC/1.1")
+    # the killed crawl wrote records but none of their CDXJ lines or index rows (it died first):
+    # recovery gives each whole record the line the writer gave it, and indexes every capture
+    end = recovered.stat().st_size
+    source_cdxj = (crawl.out / "indexes" / (source.name + ".cdxj")).read_text().splitlines()
+    written = [line.replace(source.name, name) for line in source_cdxj
+               if int(json.loads(line.split(" ", 2)[2])["offset"]) < end]
+    assert lines == written and len(lines) > 3
+    index = open_index(out / "index.sqlite")
+    try:
+        assert index.indexed_record_ids(name) == warc_capture_ids([recovered])
+    finally:
+        index.close()
