@@ -1,9 +1,13 @@
 """CDXJ lines as pywb and cdxj-indexer write them: `<surt> <14-digit timestamp> <json>`."""
 from __future__ import annotations
 
+import heapq
 import io
 import json
 import os
+import tempfile
+from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 
 from surt import surt
@@ -78,6 +82,32 @@ def write_sorted(lines: list[str], path: Path) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+
+
+RUN_LINES = 20_000  # lines sorted in memory at a time by sort_file (~6 MB)
+
+
+def sort_file(src: Path, dest: Path, run_lines: int = RUN_LINES) -> None:
+    """`write_sorted` of the lines of a file, in bounded memory however long the crawl: sorted
+    runs of `run_lines` lines go to temporary files, then are merged."""
+    dest = Path(dest)
+    with open(src, "rb") as lines, ExitStack() as runs:
+        sorted_runs = []
+        while True:
+            chunk = sorted(line.rstrip(b"\n") for line in islice(lines, run_lines) if line.strip())
+            if not chunk:
+                break
+            run = runs.enter_context(tempfile.TemporaryFile(dir=dest.parent))
+            run.writelines(line + b"\n" for line in chunk)
+            run.seek(0)
+            sorted_runs.append(line.rstrip(b"\n") for line in run)
+        tmp = dest.with_name(dest.name + ".tmp")
+        with open(tmp, "wb") as out:
+            for line in heapq.merge(*sorted_runs):
+                out.write(line + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+    os.replace(tmp, dest)
 
 
 def read(path: Path) -> list[tuple[str, str, dict]]:

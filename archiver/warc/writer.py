@@ -31,6 +31,7 @@ OPEN_SUFFIX = ".open"
 LOCK_SUFFIX = ".lock"
 WARC_1_1 = "1.1"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+SEEN_CACHE = 4096  # captures a writer remembers for revisits without asking the index
 
 
 def warc_date(moment: datetime | None = None) -> str:
@@ -115,9 +116,9 @@ class WarcWriter:
         self._file = None
         self._lock: int | None = None
         self._name: str | None = None
-        self._cdxj_lines: list[str] = []
         self._cdxj_open = None
-        # (payload digest, URL key) -> first capture, for revisits within this session
+        # (payload digest, URL key) -> first capture, for revisits within this session: the
+        # latest SEEN_CACHE only (memory stays flat; older ones are in the index, `dedup`)
         self._seen: dict[tuple[str, str], tuple[str, str, str]] = {}
         self._builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version=WARC_1_1)  # builds, never writes
         self.closed_files: list[Path] = []
@@ -149,7 +150,6 @@ class WarcWriter:
             break
         self._name = name
         self._lock = lock
-        self._cdxj_lines = []
         self._cdxj_open = open(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), "w", encoding="utf-8")
         info = {
             "software": self.info.get("software", "embed-archiver"),
@@ -169,7 +169,8 @@ class WarcWriter:
         self._file.close()
         self._cdxj_open.close()
         name = self._name
-        cdxj.write_sorted(self._cdxj_lines, self.cdxj_dir / (name + ".cdxj"))
+        # sorted from the file written as records came (not from a list kept in memory all along)
+        cdxj.sort_file(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), self.cdxj_dir / (name + ".cdxj"))
         os.remove(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX))
         final = self.warc_dir / name
         os.replace(self.warc_dir / (name + OPEN_SUFFIX), final)
@@ -219,7 +220,6 @@ class WarcWriter:
                           mime=mime, status=status, digest=digest,
                           length=written.length, offset=written.offset, filename=self._name)
         if entry:
-            self._cdxj_lines.append(entry)
             self._cdxj_open.write(entry + "\n")
             self._cdxj_open.flush()
         return written
@@ -260,6 +260,8 @@ class WarcWriter:
         if original is None and exchange.status == 200 and exchange.body:
             self._seen.setdefault((digest, sort_key(exchange.url)),
                                   (resp_written.record_id, exchange.url, exchange.date))
+            if len(self._seen) > SEEN_CACHE:
+                del self._seen[next(iter(self._seen))]  # the oldest (dicts keep insertion order)
         return resp_written, req_written
 
     def _find_original(self, digest: str, exchange: HttpExchange) -> tuple[str, str, str] | None:

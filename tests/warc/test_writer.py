@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.warc import cdxj
+from archiver.warc import writer as writer_module
 from archiver.warc.writer import HttpExchange, WarcWriter, warc_date
 
 BIN = Path(sys.executable).parent
@@ -112,6 +114,20 @@ def test_identical_payload_becomes_a_revisit(tmp_path):
     assert revisit.get_header("WARC-Payload-Digest") == first.payload_digest
 
 
+def test_the_session_remembers_only_the_latest_captures_and_asks_the_index_for_older_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer_module, "SEEN_CACHE", 2)   # memory stays flat however long the crawl
+    asked = []
+    writer = WarcWriter(tmp_path / "w", tmp_path / "i", dedup=lambda digest, url: asked.append(url))
+    firsts = [writer.write_exchange(exchange(url=f"http://127.0.0.1:9/{n}", body=b"x" * n))[0] for n in (1, 2, 3)]
+    asked.clear()
+    again_3, _ = writer.write_exchange(exchange(url="http://127.0.0.1:9/3", body=b"xxx"))
+    again_1, _ = writer.write_exchange(exchange(url="http://127.0.0.1:9/1", body=b"x"))
+    writer.close()
+    assert again_3.record_type == "revisit" and again_3.refers_to == firsts[2].record_id and asked == [
+        "http://127.0.0.1:9/1"]                           # the recent one from memory, the oldest from the index
+    assert again_1.record_type == "response"              # (this index had nothing to say)
+
+
 def test_error_responses_are_never_deduplicated(tmp_path):
     writer = WarcWriter(tmp_path / "w", tmp_path / "i")
     writer.write_exchange(exchange(status=404))
@@ -143,6 +159,19 @@ def test_body_is_stored_as_received_still_gzip_encoded(tmp_path):
         stored = [r.raw_stream.read() for r in ArchiveIterator(fh) if r.rec_type == "response"]
     assert stored == [body]                           # stored: the bytes that came over the wire
     assert [c for t, _, c in records(path) if t == "response"][0] == b"<p>compressed</p>"
+
+
+def test_cdxj_sort_in_runs_gives_the_byte_order_of_a_full_sort(tmp_path):
+    rng = random.Random(7)
+    lines = [f"com,example)/{rng.choice(['a', 'ab', 'b', 'é', 'Z', 'a/b'])}{rng.randrange(50)} 2025{rng.randrange(10**9):09d} "
+             + json.dumps({"n": i}) for i in range(500)]
+    (tmp_path / "open").write_text("".join(line + "\n" for line in lines), "utf-8")
+    cdxj.sort_file(tmp_path / "open", tmp_path / "sorted", run_lines=7)   # 72 runs merged
+    assert (tmp_path / "sorted").read_bytes().splitlines() == sorted(line.encode() for line in lines)
+    (tmp_path / "empty").write_bytes(b"")
+    cdxj.sort_file(tmp_path / "empty", tmp_path / "none")
+    assert (tmp_path / "none").read_bytes() == b""
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_cdxj_is_sorted_and_points_at_the_records(tmp_path):
