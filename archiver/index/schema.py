@@ -85,6 +85,12 @@ articles = Table(
     Column("refs_record_id", Str(64)),     # the metadata record holding the extraction result
 )
 Index("ix_articles_url_key", articles.c.url_key, **EQUALITY_ONLY)
+Index("ix_articles_canonical", articles.c.canonical_url, **EQUALITY_ONLY)  # article(): a page naming it canonical
+# The order cited_by answers in, NULLs first (as SQLite sorts them): a much-cited target is answered
+# by walking articles in this order until enough cite it. (SQLite cannot spell NULLS FIRST in an
+# index, and needs not: its ascending order puts NULL first.)
+Index("ix_articles_published", articles.c.published, articles.c.url).ddl_if(dialect="sqlite")
+Index("ix_articles_published", articles.c.published.nulls_first(), articles.c.url).ddl_if(dialect="postgresql")
 
 # "references" is an SQL keyword; the table is "refs".
 refs = Table(
@@ -115,13 +121,36 @@ refs = Table(
     Column("unnamed", Boolean),
 )
 Index("ix_refs_article", refs.c.article_id)
-Index("ix_refs_post", refs.c.platform, refs.c.post_id)
-Index("ix_refs_post_id", refs.c.post_id)  # a post id asked for without its platform
-Index("ix_refs_handle", refs.c.handle_key)
-Index("ix_refs_outlet", refs.c.outlet_key)
-Index("ix_refs_domain", refs.c.domain)
-Index("ix_refs_url_key", refs.c.url_key, **EQUALITY_ONLY)
-Index("ix_refs_surface", func.lower(refs.c.surface))  # an outlet asked for as written ("the AP")
+# Every key a reference is looked up by, then its article and kind: `lookup` and `cited_by` of a
+# much-cited target walk the articles in the order of the answer, asking each "do you cite it?"
+# (one probe), then count what the first ones cite by kind from the index alone. Partial: most
+# references have no handle, post, outlet or surface, and no query asks for a NULL one.
+Index("ix_refs_handle_article", refs.c.handle_key, refs.c.article_id, refs.c.kind,
+      sqlite_where=refs.c.handle_key.isnot(None), postgresql_where=refs.c.handle_key.isnot(None))
+Index("ix_refs_post_article", refs.c.platform, refs.c.post_id, refs.c.article_id, refs.c.kind,
+      sqlite_where=refs.c.post_id.isnot(None), postgresql_where=refs.c.post_id.isnot(None))
+# a post id asked for without its platform
+Index("ix_refs_post_id_article", refs.c.post_id, refs.c.article_id, refs.c.kind,
+      sqlite_where=refs.c.post_id.isnot(None), postgresql_where=refs.c.post_id.isnot(None))
+# outlets are asked for among mentions only: the kind comes before the article
+Index("ix_refs_outlet_article", refs.c.outlet_key, refs.c.kind, refs.c.article_id,
+      sqlite_where=refs.c.outlet_key.isnot(None), postgresql_where=refs.c.outlet_key.isnot(None))
+# an outlet asked for as written ("the AP"). (SQLite uses this partial index for `lower(surface) = ?`
+# only if the condition names the same expression.)
+Index("ix_refs_surface_article", func.lower(refs.c.surface), refs.c.kind, refs.c.article_id,
+      sqlite_where=func.lower(refs.c.surface).isnot(None), postgresql_where=func.lower(refs.c.surface).isnot(None))
+Index("ix_refs_domain_article", refs.c.domain, refs.c.article_id, refs.c.kind)
+# URLs: PostgreSQL keeps a hash index (no composite there; its B-tree refuses a long URL)
+Index("ix_refs_url_article", refs.c.url_key, refs.c.article_id, refs.c.kind).ddl_if(dialect="sqlite")
+Index("ix_refs_url_key", refs.c.url_key, **EQUALITY_ONLY).ddl_if(dialect="postgresql")
+# resolve_embed: the few embeds still waiting for their short link to be followed
+Index("ix_refs_resolve", refs.c.resolve_url, sqlite_where=refs.c.resolve_url.isnot(None),
+      postgresql_where=refs.c.resolve_url.isnot(None), **EQUALITY_ONLY)
+
+# Indexes of earlier versions that those above replace, dropped from an index that has them (with
+# the engine they are dropped on; None: every engine).
+RETIRED_INDEXES = {"ix_refs_handle": None, "ix_refs_post": None, "ix_refs_post_id": None, "ix_refs_outlet": None,
+                   "ix_refs_surface": None, "ix_refs_domain": None, "ix_refs_url_key": "sqlite"}
 
 posts = Table(
     "posts", metadata,

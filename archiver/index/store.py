@@ -8,14 +8,16 @@ import time
 import warnings
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urljoin
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (and_, bindparam, create_engine, delete, event, func, insert, inspect, make_url, or_, select,
-                        update)
+from sqlalchemy import (Text, and_, bindparam, cast, create_engine, delete, event, func, insert, inspect, make_url, or_,
+                        select, update)
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -27,7 +29,7 @@ from ..wayback import Copy, copy_of
 from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
 from . import fts
-from .schema import articles, captures, checks, copies, crawls, metadata, posts, refs
+from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
 
 
 # Statements of the calls made once per record (captures, references, posts), built once: building
@@ -89,8 +91,9 @@ def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
 def _add_missing_columns(conn: Connection) -> None:
     """Bring an index made by an earlier version up to the schema: create_all makes missing
     tables, not missing columns or indexes. New columns are always nullable, so adding them
-    loses nothing."""
+    loses nothing; indexes the new ones replace (schema.RETIRED_INDEXES) are dropped."""
     existing = inspect(conn)
+    all_named: set[str] = set()
     for table in metadata.sorted_tables:
         if not existing.has_table(table.name):
             continue
@@ -99,9 +102,14 @@ def _add_missing_columns(conn: Connection) -> None:
             if column.name not in have and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(sql_text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-        with warnings.catch_warnings():  # SQLite cannot reflect expression indexes; that is fine here
-            warnings.simplefilter("ignore", SAWarning)
-            named = {i["name"] for i in existing.get_indexes(table.name)}
+        if conn.dialect.name == "sqlite":  # (SQLAlchemy does not reflect SQLite's expression indexes)
+            named = set(conn.execute(sql_text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
+                                     {"t": table.name}).scalars())
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SAWarning)
+                named = {i["name"] for i in existing.get_indexes(table.name)}
+        all_named |= named
         for table_index in table.indexes:  # create_all makes indexes only with a new table
             if table_index.name in named:
                 continue
@@ -111,6 +119,9 @@ def _add_missing_columns(conn: Connection) -> None:
             except (OperationalError, ProgrammingError) as exc:
                 if "already exists" not in str(exc):
                     raise
+    for name, engine in RETIRED_INDEXES.items():  # superseded by indexes just created: disk, and slower writes
+        if name in all_named and engine in (None, conn.dialect.name):
+            conn.execute(sql_text(f"DROP INDEX IF EXISTS {name}"))
 
 
 def now_iso() -> str:
@@ -558,34 +569,42 @@ class Index:
         if art is None:
             return None
         with self._read() as conn:
-            rows = conn.execute(
+            result = conn.execute(
                 select(refs, posts.c.status.label("post_status"), posts.c.text.label("post_text"),
                        posts.c.capture_id.label("post_capture_id"), posts.c.created_at.label("post_created_at"))
                 .select_from(refs.outerjoin(posts, and_(posts.c.platform == refs.c.platform,
                                                         posts.c.post_id == refs.c.post_id)))
                 .where(refs.c.article_id == art["id"]).order_by(refs.c.position, refs.c.id))
+            keys = list(result.keys())
+            rows = [dict(zip(keys, r)) for r in result.all()]
+            # Captures and archived copies of all references at once: a query per reference made a
+            # large article slow (hundreds of links)
+            by_post = {row["post_capture_id"] for row in rows if row.get("post_id") and row["post_capture_id"]}
+            post_captures = {c["id"]: c for c in _captures_by_id(conn, by_post)}
+            links = [row for row in rows if row["kind"] == "link"]
+            copied = {row["url"]: copy_of(row["url"]) for row in links}
+            # the key of a link's URL is stored, unless it links to an archived copy (then it is
+            # the original's): computing it again is the slow part of a large article
+            finals = _final_captures(conn, {row["url"]: sort_key(row["url"]) if copied[row["url"]] else row["url_key"]
+                                            for row in links if not (row.get("post_id") and row["post_capture_id"])})
+            held = _copies_held(conn, {row["url_key"] for row in links if row["url_key"] is not None})
             items = []
-            for r in rows:
-                row = dict(r._mapping)
+            for row in rows:
                 post_capture = row.pop("post_capture_id")
                 if row.get("post_id") and post_capture:
                     # a post (embedded, or linked as a post) is captured through its platform
-                    cap = conn.execute(select(captures).where(captures.c.id == post_capture)).first()
-                    cap = dict(cap._mapping) if cap else None
+                    cap = post_captures.get(post_capture)
                 elif row["kind"] == "link":
-                    cap = _final_capture(conn, row["url"])
+                    cap = finals[row["url"]]
                 else:
                     cap = None
                 row["capture"] = _capture_summary(cap) if cap else None
                 row["status"] = _reference_status(row, row["capture"])
                 if row["kind"] == "link":
-                    found = copy_of(row["url"])
+                    found = copied[row["url"]]
                     if found is not None:
                         row["copy_of"] = found.url
-                    held = conn.execute(select(copies.c.service, copies.c.copy_url, copies.c.timestamp,
-                                               copies.c.status).where(copies.c.url_key == row["url_key"],
-                                                                      copies.c.status != "cited"))
-                    row["archive_copies"] = [dict(c._mapping) for c in held] or None
+                    row["archive_copies"] = [dict(c) for c in held.get(row["url_key"], ())] or None
                 items.append(_clean(row))
         return {"article": _clean(art), "references": items}
 
@@ -597,32 +616,47 @@ class Index:
         with self._read() as conn:
             art = self.article(query) if query.startswith(("http://", "https://")) else None
             if art is not None:
-                where = refs.c.article_id == art["id"]
+                target = _Target((refs.c.article_id == art["id"],), keyed=False)
             else:
-                where = self._target_filter(conn, query)
-            if where is None:
+                target = self._target_filter(conn, query)
+            if target is None:
                 return []
-            return self._citations(conn, where, limit)
+            return self._citations(conn, target, limit)
 
     def cited_by(self, target: str, limit: int = 500) -> list[dict[str, Any]]:
         """Articles citing a post, handle, outlet (name or domain) or page: one row per article."""
-        target = target.strip()
         with self._read() as conn:
-            where = self._target_filter(conn, target, text_search=False)
-            if where is None:
+            found = self._target_filter(conn, target.strip(), text_search=False)
+            if found is None:
                 return []
-            rows = conn.execute(
-                select(articles.c.url, articles.c.title, articles.c.published, refs.c.kind,
-                       func.count().label("n"))
-                .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
-                .where(where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
-                # NULLS FIRST: SQLite's order of NULLs, which PostgreSQL puts last
-                .order_by(articles.c.published.nulls_first(), articles.c.url, refs.c.kind).limit(limit))
+            # NULLS FIRST: SQLite's order of NULLs, which PostgreSQL puts last
+            in_order = (articles.c.published.nulls_first(), articles.c.url)
+            if found.keyed and _many(conn, found):
+                # As in _citations: the articles that cite the target in the answer's order, read
+                # one by one until they make `limit` rows, each with the kinds of its references
+                # to it (from the index; kinds are plain words, never holding a comma).
+                kinds = (select(func.aggregate_strings(refs.c.kind, ","))
+                         .where(found.within(refs.c.article_id == articles.c.id)).scalar_subquery())
+                rows = []
+                with conn.execute(select(articles.c.url, articles.c.title, articles.c.published, kinds)
+                                  .where(_cites(found)).order_by(*in_order).limit(limit)) as cited:
+                    for url, title, published, cited_as in cited:
+                        kinds_cited = sorted(Counter(cited_as.split(",")).items())
+                        rows += [(url, title, published, kind, n) for kind, n in kinds_cited]
+                        if len(rows) >= limit:
+                            break
+                del rows[limit:]
+            else:
+                rows = conn.execute(
+                    select(articles.c.url, articles.c.title, articles.c.published, refs.c.kind, func.count())
+                    .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
+                    .where(found.where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
+                    .order_by(*in_order, refs.c.kind).limit(limit)).all()
             merged: dict[str, dict[str, Any]] = {}
-            for r in rows:
-                entry = merged.setdefault(r.url, {"article_url": r.url, "title": r.title,
-                                                  "published": r.published, "kinds": {}})
-                entry["kinds"][r.kind] = r.n
+            for url, title, published, kind, n in rows:
+                entry = merged.setdefault(url, {"article_url": url, "title": title, "published": published,
+                                                "kinds": {}})
+                entry["kinds"][kind] = n
             return list(merged.values())
 
     def summary(self) -> dict[str, int]:
@@ -642,31 +676,32 @@ class Index:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _target_filter(self, conn: Connection, query: str, text_search: bool = True):
+    def _target_filter(self, conn: Connection, query: str, text_search: bool = True) -> "_Target | None":
         """The refs rows a query designates (None when the query designates nothing)."""
         if query.startswith("@") and len(query) > 1:
-            return refs.c.handle_key == fold(query)
+            return _Target((refs.c.handle_key == fold(query),))
         if query.startswith(("http://", "https://")):
             post = match_url(query)
             if post is not None and post.post_id:
-                return and_(refs.c.platform == post.platform, refs.c.post_id == post.post_id)
-            return refs.c.url_key.in_({sort_key(query), sort_key(canonical(query))})
+                return _Target((and_(refs.c.platform == post.platform, refs.c.post_id == post.post_id),))
+            return _Target((refs.c.url_key.in_({sort_key(query), sort_key(canonical(query))}),))
         if query.isdigit():
-            return refs.c.post_id == query
+            return _Target((refs.c.post_id == query,))
         key = fold(query)
-        outlet = func.lower(refs.c.surface) == query.lower()
+        outlet = [func.lower(refs.c.surface) == query.lower()]
         if key is not None:  # (None for a query without ASCII letters or digits: `== None` is IS NULL)
-            outlet = or_(refs.c.outlet_key == key, outlet)
-        if conn.execute(select(refs.c.id).where(outlet).limit(1)).first():
-            return and_(refs.c.kind == "mention", outlet)
+            outlet.insert(0, refs.c.outlet_key == key)
+        named = _count(conn, or_(*outlet))  # (counted, not just found: see _many)
+        if named:
+            return _Target(tuple(and_(refs.c.kind == "mention", term) for term in outlet), many=named >= _MANY)
         if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
             # links and credited outlets both carry their registrable domain (an indexed column)
-            return refs.c.domain == registrable_domain(query.lower())
+            return _Target((refs.c.domain == registrable_domain(query.lower()),))
         if not text_search:
-            return refs.c.outlet_key == key if key is not None else None
+            return _Target((refs.c.outlet_key == key,)) if key is not None else None
         return self._text_filter(conn, query)
 
-    def _text_filter(self, conn: Connection, words: str):
+    def _text_filter(self, conn: Connection, words: str) -> "_Target | None":
         if self.has_fts:
             hits = fts.search(conn, words)
             ref_ids = {i for t, i in hits if t == fts.DOC_REF}
@@ -686,20 +721,87 @@ class Index:
         if post_rows:
             keys = conn.execute(select(posts.c.platform, posts.c.post_id).where(posts.c.id.in_(post_rows))).all()
             clauses += [and_(refs.c.platform == p, refs.c.post_id == i) for p, i in keys]
-        return or_(*clauses) if clauses else None
+        # (a bounded number of hits: their references are read and sorted at once)
+        return _Target(tuple(clauses), keyed=False) if clauses else None
 
-    def _citations(self, conn: Connection, where, limit: int) -> list[dict[str, Any]]:
-        rows = conn.execute(
+    def _citations(self, conn: Connection, target: "_Target", limit: int) -> list[dict[str, Any]]:
+        cited, joined, where = refs, refs.join(articles, articles.c.id == refs.c.article_id), target.where
+        if target.keyed and _many(conn, target):
+            # A much-cited target (an outlet, a domain): sorting all its references by article URL
+            # took the time. Instead, the articles that cite it in URL order (an index probe each),
+            # read until they hold `limit` references.
+            if conn.dialect.name == "sqlite":
+                # One statement: each such article joined to its references to the target by id.
+                # (The outer join keeps SQLite walking the articles in order; each has some.)
+                cited = _CITED
+                joined = articles.outerjoin(cited, cited.c.id.in_(
+                    select(refs.c.id).where(target.within(refs.c.article_id == articles.c.id)).correlate(articles)))
+                where = _cites(target)
+            else:
+                # PostgreSQL evaluates that join condition for every pair of rows: the articles
+                # first, each with the ids of its references to the target, then those references.
+                ids = (select(func.aggregate_strings(cast(refs.c.id, Text), ","))
+                       .where(target.within(refs.c.article_id == articles.c.id)).scalar_subquery())
+                enough: list[int] = []
+                for (found,) in conn.execute(select(ids).select_from(articles).where(_cites(target))
+                                             .order_by(articles.c.url).limit(limit)):
+                    enough += map(int, found.split(","))
+                    if len(enough) >= limit:
+                        break
+                where = refs.c.id.in_(enough)
+        return _clean_rows(conn.execute(
             select(articles.c.url.label("article_url"), articles.c.title.label("article_title"),
-                   articles.c.published, refs.c.kind, refs.c.platform, refs.c.url, refs.c.post_id,
-                   refs.c.handle, refs.c.outlet, refs.c.domain, refs.c.surface, refs.c.claim_text,
-                   refs.c.claim_date, refs.c.anchor_text, refs.c.sentence, refs.c.position, refs.c.in_body,
-                   refs.c.unnamed, posts.c.status.label("post_status"))
-            .select_from(refs.join(articles, articles.c.id == refs.c.article_id)
-                         .outerjoin(posts, and_(posts.c.platform == refs.c.platform,
-                                                posts.c.post_id == refs.c.post_id)))
-            .where(where).order_by(articles.c.url, refs.c.position).limit(limit))
-        return [_clean(dict(r._mapping)) for r in rows]
+                   articles.c.published, cited.c.kind, cited.c.platform, cited.c.url, cited.c.post_id,
+                   cited.c.handle, cited.c.outlet, cited.c.domain, cited.c.surface, cited.c.claim_text,
+                   cited.c.claim_date, cited.c.anchor_text, cited.c.sentence, cited.c.position, cited.c.in_body,
+                   cited.c.unnamed, posts.c.status.label("post_status"))
+            .select_from(joined.outerjoin(posts, and_(posts.c.platform == cited.c.platform,
+                                                      posts.c.post_id == cited.c.post_id)))
+            # cited.id: references at the same position come in one order on every engine and path
+            .where(where).order_by(articles.c.url, cited.c.position, cited.c.id).limit(limit)))
+
+
+_CITED = refs.alias("cited")  # (made once: an alias costs a copy of every column)
+
+# A target with at least this many references is answered article by article (see _citations).
+# Below it, reading and sorting all of them is cheaper than walking the articles (all of them,
+# when few cite the target).
+_MANY = 1000
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The references a query designates: those meeting any of `terms`. Keyed when every term is
+    equalities on columns an index of refs holds ahead of article_id (schema.py), so whether one
+    article cites the target is one index probe."""
+    terms: tuple[Any, ...]
+    keyed: bool = True
+    many: bool | None = None  # whether it has _MANY references, if known already
+
+    @property
+    def where(self):
+        return or_(*self.terms)
+
+    def within(self, articles_condition):
+        """The target's references in some articles: the condition is put in every term, so that
+        SQLite probes each term's own index rather than reading all references of the articles."""
+        return or_(*(and_(articles_condition, term) for term in self.terms))
+
+
+def _count(conn: Connection, where) -> int:
+    """How many references meet the condition, counted up to _MANY (no further: that is slow)."""
+    some = select(refs.c.id).where(where).limit(_MANY).subquery()
+    return conn.execute(select(func.count()).select_from(some)).scalar_one()
+
+
+def _many(conn: Connection, target: _Target) -> bool:
+    """Whether the target has at least _MANY references."""
+    return target.many if target.many is not None else _count(conn, target.where) >= _MANY
+
+
+def _cites(target: _Target):
+    """EXISTS: the article (of the enclosing query) has a reference to the target."""
+    return select(refs.c.id).where(target.within(refs.c.article_id == articles.c.id)).exists()
 
 
 def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
@@ -725,23 +827,64 @@ def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
                    sentence=m.sentence, unnamed=m.unnamed)
 
 
-def _final_capture(conn: Connection, url: str, max_hops: int = 10) -> dict[str, Any] | None:
-    """The newest capture of a URL, following recorded redirects to where they led (in this crawl
-    or an earlier one): the status of a cited page is that of the page it leads to."""
-    last, seen = None, set()
+def _captures_by_id(conn: Connection, ids: set[int]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(select(captures).where(captures.c.id.in_(ids)))] if ids else []
+
+
+def _copies_held(conn: Connection, url_keys: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The archived copies other services hold of these URLs (not those merely cited), by URL key,
+    in the order they were recorded."""
+    held: dict[str, list[dict[str, Any]]] = {}
+    if url_keys:
+        for r in conn.execute(select(copies.c.url_key, copies.c.service, copies.c.copy_url, copies.c.timestamp,
+                                     copies.c.status)
+                              .where(copies.c.url_key.in_(url_keys), copies.c.status != "cited")
+                              .order_by(copies.c.id)):
+            found = dict(r._mapping)
+            held.setdefault(found.pop("url_key"), []).append(found)
+    return held
+
+
+def _newest_captures(conn: Connection, url_keys: set[str]) -> dict[str, dict[str, Any]]:
+    """The newest capture of each of these URL keys (those captured)."""
+    if not url_keys:
+        return {}
+    newest = (select(captures.c.id, func.row_number().over(
+                  partition_by=captures.c.url_key, order_by=(captures.c.date.desc(), captures.c.id.desc())).label("n"))
+              .where(captures.c.url_key.in_(url_keys)).subquery())
+    rows = conn.execute(select(captures).join(newest, newest.c.id == captures.c.id).where(newest.c.n == 1))
+    return {r.url_key: dict(r._mapping) for r in rows}
+
+
+def _final_captures(conn: Connection, urls: dict[str, str], max_hops: int = 10) -> dict[str, dict[str, Any] | None]:
+    """The newest capture of each URL (given with its sort_key), following recorded redirects to
+    where they led (in this crawl or an earlier one): the status of a cited page is that of the
+    page it leads to. One query per hop for all the URLs."""
+    final: dict[str, dict[str, Any] | None] = {}
+    # per URL still followed: the key of where it has led, its last capture, the URLs its redirects named
+    chains: dict[str, tuple[str, dict[str, Any] | None, set[str]]] = {
+        url: (key, None, set()) for url, key in urls.items()}
     for _ in range(max_hops + 1):
-        row = conn.execute(select(captures).where(captures.c.url_key == sort_key(url))
-                           .order_by(captures.c.date.desc(), captures.c.id.desc()).limit(1)).first()
-        if row is None:
-            return last
-        last = dict(row._mapping)
-        if not (last["status"] and 300 <= last["status"] < 400 and last["location"]):
-            return last
-        url = urljoin(last["url"], last["location"])
-        if url in seen:
-            return last  # a redirect loop
-        seen.add(url)
-    return last
+        if not chains:
+            break
+        newest = _newest_captures(conn, {key for key, _, _ in chains.values()})
+        for url, (key, last, seen) in list(chains.items()):
+            row = newest.get(key)
+            done = row is None or not (row["status"] and 300 <= row["status"] < 400 and row["location"])
+            if row is not None:
+                last = row
+                if not done:
+                    at = urljoin(row["url"], row["location"])
+                    done = at in seen  # a redirect loop
+                    seen.add(at)
+                    key = sort_key(at)
+            if done:
+                final[url] = last
+                del chains[url]
+            else:
+                chains[url] = (key, last, seen)
+    final.update({url: last for url, (_, last, _) in chains.items()})  # too many hops
+    return final
 
 
 def _capture_summary(cap: dict[str, Any]) -> dict[str, Any]:
@@ -768,4 +911,10 @@ def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> st
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """Drop internal keys from a row for display and JSON."""
-    return {k: v for k, v in row.items() if not k.endswith("_key") and v is not None}
+    return {k: v for k, v in row.items() if v is not None and not k.endswith("_key")}
+
+
+def _clean_rows(result) -> list[dict[str, Any]]:
+    """_clean(dict(row)) of every row of a result, its keys looked at once (hundreds of rows)."""
+    keys = [None if k.endswith("_key") else k for k in result.keys()]
+    return [{k: v for k, v in zip(keys, row) if v is not None and k is not None} for row in result.all()]

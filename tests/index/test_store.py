@@ -125,7 +125,7 @@ def test_an_index_made_before_a_column_existed_gets_it_on_open(index_url):
     try:
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE checks DROP COLUMN flags"))  # as an earlier version made it
-            conn.execute(text("DROP INDEX ix_refs_surface"))
+            conn.execute(text("DROP INDEX ix_refs_surface_article"))
         open_index(index_url).close()
         open_index(index_url).close()  # a second open finds everything in place
         assert "flags" in {c["name"] for c in inspect(engine).get_columns("checks")}
@@ -133,6 +133,39 @@ def test_an_index_made_before_a_column_existed_gets_it_on_open(index_url):
         catalogue = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
                      else "SELECT indexname FROM pg_indexes")
         with engine.connect() as conn:
-            assert "ix_refs_surface" in set(conn.execute(text(catalogue)).scalars())
+            assert "ix_refs_surface_article" in set(conn.execute(text(catalogue)).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_an_index_made_with_the_earlier_indexes_of_refs_gets_the_new_ones_instead(index_url):
+    open_index(index_url).close()
+    engine = create_engine(index_url if "://" in index_url else f"sqlite:///{index_url}")
+    catalogue = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
+                 else "SELECT indexname FROM pg_indexes")
+    new = {"ix_refs_handle_article", "ix_refs_post_article", "ix_refs_post_id_article", "ix_refs_outlet_article",
+           "ix_refs_surface_article", "ix_refs_domain_article", "ix_articles_published", "ix_articles_canonical"}
+    try:
+        with engine.begin() as conn:  # as an earlier version made them
+            for name in new | ({"ix_refs_url_article"} if engine.dialect.name == "sqlite" else set()):
+                conn.execute(text(f"DROP INDEX {name}"))
+            for name, columns in [("ix_refs_handle", "handle_key"), ("ix_refs_post", "platform, post_id"),
+                                  ("ix_refs_post_id", "post_id"), ("ix_refs_outlet", "outlet_key"),
+                                  ("ix_refs_surface", "lower(surface)"), ("ix_refs_domain", "domain")]:
+                conn.execute(text(f"CREATE INDEX {name} ON refs ({columns})"))
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("CREATE INDEX ix_refs_url_key ON refs (url_key)"))
+        index = open_index(index_url)
+        index.add_article(refs(), capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+        assert {r["kind"] for r in index.lookup("theguardian.com")} == {"link", "mention"}
+        index.close()
+        with engine.connect() as conn:
+            names = set(conn.execute(text(catalogue)).scalars())
+        assert new <= names
+        assert not names & {"ix_refs_handle", "ix_refs_post", "ix_refs_post_id", "ix_refs_outlet", "ix_refs_surface",
+                            "ix_refs_domain"}
+        # PostgreSQL keeps its hash index of URLs; SQLite's gives way to one with the article
+        assert ("ix_refs_url_key" in names) == (engine.dialect.name == "postgresql")
+        assert ("ix_refs_url_article" in names) == (engine.dialect.name == "sqlite")
     finally:
         engine.dispose()
