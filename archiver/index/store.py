@@ -35,6 +35,11 @@ from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls,
 # Statements of the calls made once per record (captures, references, posts), built once: building
 # a statement costs more than running it.
 _CRAWL_ID = select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key"))
+# find_payload, asked once per response a crawl records
+_FIRST_PAYLOAD = (select(captures.c.record_id, captures.c.url, captures.c.date)
+                  .where(captures.c.payload_digest == bindparam("digest"), captures.c.url_key == bindparam("url_key"),
+                         captures.c.record_type == "response", captures.c.status == 200)
+                  .order_by(captures.c.date).limit(1))
 _CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
 _INSERT_REF = insert(refs)
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
@@ -349,11 +354,7 @@ class Index:
     def find_payload(self, digest: str, url: str) -> tuple[str, str, str] | None:
         """An earlier 200 response of `url` with this payload digest, for revisit records."""
         with self._read() as conn:
-            row = conn.execute(
-                select(captures.c.record_id, captures.c.url, captures.c.date)
-                .where(captures.c.payload_digest == digest, captures.c.url_key == sort_key(url),
-                       captures.c.record_type == "response", captures.c.status == 200)
-                .order_by(captures.c.date).limit(1)).first()
+            row = conn.execute(_FIRST_PAYLOAD, {"digest": digest, "url_key": sort_key(url)}).first()
         return (row[0], row[1], row[2]) if row else None
 
     def captures_of(self, url: str) -> list[dict[str, Any]]:
