@@ -57,8 +57,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
-TOOLS = ("ours", "naive", "wget")
-LABELS = {"ours": "archiver crawl", "naive": "naive Scrapy+warcio", "wget": "GNU wget"}
+TOOLS = ("ours", "ours2", "naive", "wget")
+LABELS = {"ours": "archiver crawl", "ours2": "archiver crawl x2", "naive": "naive Scrapy+warcio",
+          "wget": "GNU wget"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy")
 
@@ -214,6 +215,9 @@ def run_tool(tool: str, site: SiteProcess, articles: int, latency: float, args, 
     crawled = articles
     if tool == "ours":
         argv = ours_argv(site, articles, out / "archive", args.ours_arg)
+    elif tool == "ours2":  # two workers on this machine's two cores, sharing a frontier in Redis
+        argv = [sys.executable, str(BENCH / "workers.py"), "--workers", "2", "--",
+                *ours_argv(site, articles, out / "archive", args.ours_arg)]
     elif tool == "naive":
         argv = naive_argv(site, articles, out, args.naive_concurrency)
     else:
@@ -235,13 +239,14 @@ def run_tool(tool: str, site: SiteProcess, articles: int, latency: float, args, 
     ok_codes = (0, 8) if tool == "wget" else (0,)  # wget exits 8 when a server answered an error (the 404s)
     if res["rc"] not in ok_codes:
         log(f"  WARNING: {tool} exited {res['rc']}: {stderr[-2000:]}")
-    if tool == "ours":
+    if tool in ("ours", "ours2"):
         res["warc_bytes"] = file_bytes((out / "archive" / "warcs").glob("*.warc.gz"))
         res["other_bytes"] = file_bytes([out / "archive" / "index.sqlite", *(out / "archive" / "indexes").glob("*")])
         try:
-            report = json.loads(stdout)
-            res["report"] = {"summary": report.get("summary"), "spider_errors": report.get("spider_errors"),
-                             "articles": len(report.get("articles", []))}
+            reports = json.loads(stdout)
+            res["report"] = [{"summary": report.get("summary"), "spider_errors": report.get("spider_errors"),
+                              "articles": len(report.get("articles", []))}
+                             for report in reports.get("workers", [reports])]
         except (json.JSONDecodeError, AttributeError):
             res["report"] = {"unparsed_stdout": stdout[-500:]}
     elif tool == "naive":
@@ -284,13 +289,13 @@ def medians(runs: list[dict]) -> dict:
 
 def ratios(summary: dict, latency: str) -> dict:
     by_tool = summary[latency]
-    ours = by_tool.get("ours")
     found = {}
-    for peer in ("naive", "wget"):
-        other = by_tool.get(peer)
-        if ours and other:
-            found[f"ours/{peer}"] = {m: ours[m] / other[m] if other[m] else None
-                                     for m in ("resp_per_s", "cpu_ms_per_resp", "maxrss_mb", "warc_kb_per_resp")}
+    for mine in ("ours", "ours2"):
+        for peer in ("naive", "wget"):
+            ours, other = by_tool.get(mine), by_tool.get(peer)
+            if ours and other:
+                found[f"{mine}/{peer}"] = {m: ours[m] / other[m] if other[m] else None
+                                           for m in ("resp_per_s", "cpu_ms_per_resp", "maxrss_mb", "warc_kb_per_resp")}
     return found
 
 
@@ -308,9 +313,10 @@ def print_table(summary: dict, all_ratios: dict, args) -> None:
                   f"peak RSS {r['maxrss_mb']:.2f}x, WARC KB/resp {r['warc_kb_per_resp']:.2f}x")
     print("\nIssue 7 targets (measured here, not asserted):")
     slow = next((lat for lat in summary if float(lat) > 0), None)
-    if slow and "ours/naive" in all_ratios.get(slow, {}):
-        print(f"- at {slow} ms: ours/naive responses/s = {all_ratios[slow]['ours/naive']['resp_per_s']:.2f}x "
-              "(target >= 2x)")
+    for mine in ("ours", "ours2"):
+        if slow and f"{mine}/naive" in all_ratios.get(slow, {}):
+            print(f"- at {slow} ms: {mine}/naive responses/s = {all_ratios[slow][f'{mine}/naive']['resp_per_s']:.2f}x "
+                  "(target >= 2x)")
     if "0" in summary and "ours/wget" in all_ratios.get("0", {}):
         print(f"- at 0 ms: ours/wget CPU per response = {all_ratios['0']['ours/wget']['cpu_ms_per_resp']:.2f}x "
               "(target <= 1.5x)")
@@ -495,7 +501,8 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=2000, help="articles on the site and crawled (default 2000)")
     ap.add_argument("--runs", type=int, default=3, help="runs per tool and latency; figures are medians")
     ap.add_argument("--latencies", default="0,50", help="per-response latencies in ms (default 0,50)")
-    ap.add_argument("--tools", default=",".join(TOOLS), help="subset of ours,naive,wget")
+    ap.add_argument("--tools", default="ours,naive,wget",
+                    help="subset of ours,ours2,naive,wget (ours2: two workers through a local redis-server)")
     ap.add_argument("--article-kb", type=int, default=100)
     ap.add_argument("--outlet-kb", type=int, default=40)
     ap.add_argument("--naive-concurrency", type=int, default=16, help="requests in flight of the naive spider")
