@@ -33,7 +33,7 @@ SITES = [f"site{i}.example" for i in range(2000)]
 
 def article(i: int, rng: random.Random) -> ArticleRefs:
     url = f"https://news{i % 50}.example.com/2025/03/{1 + i % 28:02d}/story-{i}.html"
-    refs, pos = [], 0
+    pos = 0
     embeds, links, mentions = [], [], []
     for _ in range(20):
         handle = f"user{rng.randrange(50_000)}"

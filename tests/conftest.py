@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archiver.demo import DemoSite
 
@@ -33,8 +34,6 @@ def run_json(*args: str, **kw):
 def warc_capture_ids(paths: list[Path]) -> set[str]:
     """Record ids of the records of these WARCs that are captures, so rows of the captures table:
     exchanges, media, and failures (warc-fields metadata)."""
-    from warcio.archiveiterator import ArchiveIterator
-
     found = set()
     for path in paths:
         with open(path, "rb") as f:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import re
 import time
-import warnings
 import unicodedata
-from contextlib import contextmanager
-from dataclasses import dataclass
-from urllib.parse import urljoin
+import warnings
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from sqlalchemy import (Text, and_, bindparam, cast, create_engine, delete, event, func, insert, inspect, make_url, or_,
                         select, update)

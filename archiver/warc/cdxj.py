@@ -6,6 +6,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
@@ -74,14 +75,7 @@ def strip_brackets(uri: str) -> str:
 
 def write_sorted(lines: list[str], path: Path) -> None:
     """Byte-order sort (LC_ALL=C), written to a temporary name then renamed: never half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    data = sorted(s.encode("utf-8") for s in lines)
-    with open(tmp, "wb") as out:
-        for item in data:
-            out.write(item + b"\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    _write_whole(sorted(s.encode("utf-8") for s in lines), Path(path))
 
 
 RUN_LINES = 20_000  # lines sorted in memory at a time by sort_file (~6 MB)
@@ -101,13 +95,18 @@ def sort_file(src: Path, dest: Path, run_lines: int = RUN_LINES) -> None:
             run.writelines(line + b"\n" for line in chunk)
             run.seek(0)
             sorted_runs.append(line.rstrip(b"\n") for line in run)
-        tmp = dest.with_name(dest.name + ".tmp")
-        with open(tmp, "wb") as out:
-            for line in heapq.merge(*sorted_runs):
-                out.write(line + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-    os.replace(tmp, dest)
+        _write_whole(heapq.merge(*sorted_runs), dest)
+
+
+def _write_whole(lines: Iterable[bytes], path: Path) -> None:
+    """The lines to a temporary name, synced, then renamed to `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as out:
+        for line in lines:
+            out.write(line + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
 
 
 def read(path: Path) -> list[tuple[str, str, dict]]:
