@@ -1,7 +1,7 @@
 """Credited outlets named in the article text ("according to Reuters", "(FR mit dpa)", "laut Spiegel").
 
-A gazetteer (data/outlets.json) gives names and aliases; one trie-shaped regex finds every alias
-in a block of text in a single pass, then an attribution cue must sit next to the match (before
+A gazetteer (data/outlets.json) gives names and aliases; an Aho-Corasick automaton finds every
+alias in the article's text in a single pass, then an attribution cue must sit next to the match (before
 it, after it, around it in parentheses, or shared with a neighbour in a list). Photo credits,
 the publishing site itself and names that are part of a longer proper name are rejected.
 """
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
+
+from ahocorasick_rs import AhoCorasick
 
 from ..urls import registrable_domain
 from .text import SENTENCE_END, sentence_end
@@ -37,30 +39,9 @@ def fold(text: str) -> str:
     return re.sub(r"^the ", "", s)
 
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex equivalent to the alternation of words, shaped as a trie so matching stays fast."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        if list(node) == [""]:
-            return ""
-        alts, end = [], "" in node
-        for ch in sorted(k for k in node if k):
-            alts.append(re.escape(ch) + build(node[ch]))
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if end else body
-
-    return build(trie)
-
-
 @lru_cache(maxsize=1)
-def gazetteer():
-    """(alias -> Outlet, (alias regex, aliases that start in lower case)), loaded once from the package data."""
+def gazetteer() -> dict[str, Outlet]:
+    """alias -> Outlet, loaded once from the package data."""
     data = json.loads(resources.files(__package__).joinpath("data/outlets.json").read_text("utf-8"))
     by_alias: dict[str, Outlet] = {}
     for entry in data:
@@ -71,14 +52,7 @@ def gazetteer():
                 by_alias.setdefault(form, outlet)
                 if len(form) >= 4 and form.upper() != form:
                     by_alias.setdefault(form.upper(), outlet)
-    # The left boundary is checked in Python: a pattern that starts with the trie (not with a
-    # lookbehind) lets the regex engine skip every position whose character no alias starts with.
-    # Aliases starting in lower case (dpa, taz, franceinfo, ...) are found apart (_Needles, _lower_hits)
-    # so that the big regex only stops at capitals and digits.
-    upper = [a for a in by_alias if not a[0].islower()]
-    lower = [a for a in by_alias if a[0].islower()]
-    tail = r"(?![\w-]|\.\w)"
-    return by_alias, (re.compile("(?:" + _trie_regex(upper) + ")" + tail), tuple(sorted(lower)))
+    return by_alias
 
 
 ARTICLE_BEFORE = re.compile(r"(?:\b(?:[Tt]he|THE)\s+)$")
@@ -273,7 +247,7 @@ def _own(url: str, site_name: str | None) -> tuple[str, set[str]]:
     except ValueError:
         pass
     names = {fold(site_name)} if site_name else set()
-    own = gazetteer()[0].get(site_name.strip()) if site_name else None
+    own = gazetteer().get(site_name.strip()) if site_name else None
     if own is not None:  # og:site_name "BBC News" is an alias of the BBC
         names.add(fold(own.name))
     return registrable_domain(host) if host else "", names
@@ -335,7 +309,7 @@ def _cue(before: str, after: str, tight: bool) -> str | None:
 
 
 class _Joined:
-    """All blocks as one text ("\n" between them): the alias regexes and the sentence splitter each
+    """All blocks as one text ("\n" between them): the alias scan and the sentence splitter each
     run once per page in C, and hits are mapped back to their block with a binary search."""
 
     def __init__(self, blocks):
@@ -371,120 +345,66 @@ def find_mentions(blocks, url: str, site_name: str | None, link_items) -> list:
     """(block element, offset, Mention fields) for each credited outlet, one per (outlet, sentence)."""
     if not blocks:
         return []
-    by_alias, (upper_regex, _) = gazetteer()
     own_domain, own_names = _own(url, site_name)
     doc = _Joined(blocks)
-    text = doc.text
-    # one pass for the lower-case aliases and the unnamed-source hint words
-    lower_found, hint_found = _needles().find(text)
-    hits = []
-    for m in upper_regex.finditer(text):
-        start = m.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] in "@/#&.-_"):
-            continue  # inside a word, a handle, a URL
-        outlet = by_alias.get(m.group(0))
-        if outlet is not None:
-            hits.append((start, m.end(), m.group(0), outlet))
-    hits.extend(_lower_hits(text, lower_found, by_alias))
+    hits, hint_starts = _scanner().find(doc.text)
     out: list = []
     seen: set = set()
     if hits:
-        hits.sort(key=lambda h: (h[0], -h[1]))
         links_by_block = _links_by_block(doc, link_items)
         out.extend(_judge(doc, hits, own_domain, own_names, links_by_block, seen))
-    out.extend(_unnamed(doc, seen, sorted(hint_found)))
+    out.extend(_unnamed(doc, seen, hint_starts))
     return out
 
 
-# Characters by falling frequency in news text; any other character is rarer than all of these.
-_BY_FREQUENCY = " etaoinsrhldcumfpgwyb.,vk-'"
-_TOO_COMMON = 16  # a needle made only of the first 16 (" etaoinsrhldcumf") is found by str.find
+_WORD_BEFORE = "@/#&.-_"  # an alias right after one of these is inside a handle, URL or name
 
 
-class _Needles:
-    """Every occurrence of a fixed set of strings in a text, in about half the time of one str.find
-    scan per string (each scan costs the same, short needle or long; a page needs ~47 of them).
+class _Scanner:
+    """Every alias of the gazetteer and every unnamed-source hint word in a text, in one pass of an
+    Aho-Corasick automaton (ahocorasick-rs; overlapping matches included), then the alias hits
+    that stand as words: not inside a word, a handle or a URL, the longest at each start, and
+    none inside an earlier, longer one ("Associated Press", not also "Press")."""
 
-    Each string is anchored on its rarest character; one regex stops only at anchor characters
-    (the engine skips the rest in C) and checks the string around it by lookbehind/lookahead,
-    then Python takes every string of that anchor that is really there. Strings with no rare
-    character are found by str.find. The result is exactly what str.find would find."""
-
-    def __init__(self, needles):
-        def rank(ch: str) -> int:
-            return _BY_FREQUENCY.index(ch) if ch in _BY_FREQUENCY else len(_BY_FREQUENCY)
-
-        self.plain: list[str] = []
-        self.anchored: dict[str, list[tuple[int, str]]] = {}
-        for needle in dict.fromkeys(needles):
-            k = max(range(len(needle)), key=lambda i: rank(needle[i]))
-            if rank(needle[k]) < _TOO_COMMON:
-                self.plain.append(needle)
-            else:
-                self.anchored.setdefault(needle[k], []).append((k, needle))
-        branches = []
-        for ch, group in self.anchored.items():
-            tests = [(f"(?<={re.escape(n[:k + 1])})" if k else "") + f"(?={re.escape(n[k + 1:])})"
-                     for k, n in group]
-            branches.append(re.escape(ch) + "(?:" + "|".join(tests) + ")")
-        self.regex = re.compile("|".join(branches)) if branches else None
-
-    def find(self, text: str) -> list[tuple[int, str]]:
-        """(start, needle) for every occurrence, overlapping ones included, in no particular order."""
-        found = []
-        if self.regex is not None:
-            anchored = self.anchored
-            for m in self.regex.finditer(text):  # a match is one anchor character: none is skipped
-                at = m.start()
-                for k, needle in anchored[text[at]]:
-                    if at >= k and text.startswith(needle, at - k):
-                        found.append((at - k, needle))
-        for needle in self.plain:
-            i = text.find(needle)
-            while i >= 0:
-                found.append((i, needle))
-                i = text.find(needle, i + 1)
-        return found
-
-
-class _Scan:
-    """The lower-case aliases and the unnamed-source hints, found in one pass."""
-
-    def __init__(self, aliases, hints):
-        self.aliases = frozenset(aliases)
-        self.hints = frozenset(hints)
-        self.needles = _Needles([*aliases, *hints])
+    def __init__(self, by_alias: dict, hints):
+        self.by_alias = by_alias
+        self.words = [*by_alias, *hints]
+        self.n_aliases = len(by_alias)
+        self.automaton = AhoCorasick(self.words)
 
     def find(self, text: str) -> tuple[list, list[int]]:
-        """([(start, alias)], [start of a hint])"""
-        aliases, hints = [], []
-        for at, needle in self.needles.find(text):
-            if needle in self.aliases:
-                aliases.append((at, needle))
-            if needle in self.hints:
-                hints.append(at)
-        return aliases, hints
+        """([(start, end, alias, Outlet)] in text order, [start of each hint, sorted])"""
+        longest: dict = {}
+        hint_starts = []
+        n_aliases, words = self.n_aliases, self.words
+        for i, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True):
+            if i >= n_aliases:
+                hint_starts.append(start)
+            elif end > longest.get(start, start) and _stands_alone(text, start, end):
+                longest[start] = end
+        hits = []
+        last_end = -1
+        for start in sorted(longest):
+            if start >= last_end:
+                end = last_end = longest[start]
+                alias = text[start:end]
+                hits.append((start, end, alias, self.by_alias[alias]))
+        hint_starts.sort()
+        return hits, hint_starts
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Not preceded by a letter, digit or one of _WORD_BEFORE; not followed by a letter, digit,
+    "_", "-" or a "." that continues a word (a domain: "dpa.com")."""
+    if start and (text[start - 1].isalnum() or text[start - 1] in _WORD_BEFORE):
+        return False
+    after = text[end:end + 2]
+    return not after or not (after[0].isalnum() or after[0] in "_-" or (after[0] == "." and after[1:].isalnum()))
 
 
 @lru_cache(maxsize=1)
-def _needles() -> _Scan:
-    return _Scan(gazetteer()[1][1], UNNAMED_HINTS)
-
-
-def _lower_hits(text: str, found, by_alias) -> list:
-    """Hits of the aliases that start in lower case (dpa, taz, franceinfo): the longest alias at
-    each start, bounded like the big regex's matches (not inside a word, handle or URL).
-    `found` is every (start, alias) occurrence."""
-    best: dict = {}
-    for i, alias in found:
-        n = len(alias)
-        j = i + n
-        left_ok = not i or not (text[i - 1].isalnum() or text[i - 1] in "@/#&.-_")
-        nxt = text[j:j + 2]
-        right_ok = not nxt or not (nxt[0].isalnum() or nxt[0] in "_-" or (nxt[0] == "." and nxt[1:].isalnum()))
-        if left_ok and right_ok and n > best.get(i, (0,))[0]:
-            best[i] = (n, alias)
-    return [(i, i + n, alias, by_alias[alias]) for i, (n, alias) in best.items()]
+def _scanner() -> _Scanner:
+    return _Scanner(gazetteer(), UNNAMED_HINTS)
 
 
 def _links_by_block(doc, link_items) -> dict:

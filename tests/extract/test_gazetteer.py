@@ -25,7 +25,7 @@ def data() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def by_alias():
-    return gazetteer()[0]
+    return gazetteer()
 
 
 def test_size(data):
