@@ -81,7 +81,7 @@ class Link:
     sentence: str
     position: int
     in_body: bool
-    link_kind: str                # "post", "page", "document", "internal"
+    link_kind: str                # "post", "page", "document" (a file: PDF, sheet, photo...), "internal"
     rel: str | None = None
     canonical: str | None = None  # tracking parameters dropped, host lowercased: the link's identity
 

@@ -53,10 +53,12 @@ def extract_strict(html: bytes | str, url: str) -> ArticleRefs:
     # text and links of embedded posts and of chrome nested in the body are not the article's:
     # the roots of those subtrees for the blocks walk, and the anchors under them for links
     excluded = {f.element for f, _ in found if f.element.tag != "script"}
-    excluded.update(body_mod.chrome_inside(body))
     excluded_anchors: set = set()
     for box in excluded:
         excluded_anchors.update(box.iter("a", "area"))
+    for box in body_mod.chrome_inside(body):
+        excluded.add(box)
+        excluded_anchors.update(a for a in box.iter("a", "area") if not links_mod.enlarges_photo(a))
 
     blocks = text_mod.blocks(body, excluded, getattr(chrome.pt, "texts", None))
     residues = text_mod.residues(blocks)

@@ -35,9 +35,18 @@ def is_share(url: str) -> bool:
     return False
 
 
-DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip|epub)$", re.I)
+DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip|epub|jpe?g|png|gif|webp|avif|tiff?)$", re.I)
+_PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _BLOCK = frozenset({"p", "li", "td", "dd", "dt", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
                     "div", "section", "article", "figcaption", "pre"})
+
+
+def enlarges_photo(a) -> bool:
+    """<a href="…/photo.jpg"><img …></a>: the article's own photo at full size (a lightbox or a
+    gallery). It is kept even when the gallery sits in a box that looks like chrome (an article
+    footer): the full-size photo is part of what the article shows."""
+    href = (a.get("href") or "").split("?", 1)[0].split("#", 1)[0].lower()
+    return href.endswith(_PHOTO_EXT) and a.find(".//img") is not None
 
 
 def base_url(root, page_url: str) -> str:

@@ -112,3 +112,19 @@ def test_an_inline_read_paragraph_in_the_body_is_a_citation_not_chrome():
     links = {link.url: link for link in extract_strict(html, "https://news.example/news/story.html").links}
     assert links["https://news.example/news/older-story.html"].link_kind == "internal"
     assert "https://news.example/news/box-story.html" not in links      # a related box is chrome
+
+
+def test_the_articles_photos_enlarged_are_links_even_in_a_footer_box_but_not_inside_embeds(run):
+    refs = run(
+        '<p>Read <a href="https://www.example.org/study">the study</a>.</p>'
+        '<div class="meta footer"><p>Click to enlarge</p><div class="attachments">'
+        '<a class="lightbox" href="https://cdn.example-media.net/2025/03/market-full.jpg">'
+        '<img src="https://cdn.example-media.net/2025/03/market-200x200.jpg" alt="The market"></a>'
+        '<a href="https://www.example.org/footer-text-link">More from the desk</a>'
+        '<a href="https://www.example.org/promo"><img src="/promo.png" alt="Promo"></a></div></div>'
+        '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/Cabc123XYZ/">'
+        '<a href="https://cdn.example-media.net/inside-post.jpg"><img src="/x.jpg"></a></blockquote>')
+    kinds = {link.url: link.link_kind for link in refs.links}
+    # the photo at full size is part of what the article shows: archived, as a file
+    assert kinds == {"https://www.example.org/study": "page",
+                     "https://cdn.example-media.net/2025/03/market-full.jpg": "document"}
