@@ -4,13 +4,14 @@ Prints, from the same run and the same pages, a plain lxml parse and BeautifulSo
 parse-only time per page, and the ratios. Pages are generated here (site chrome, paragraphs,
 links, credits, embeds of several platforms, scripts and styles), so the bench needs no fixtures.
 
-    .venv/bin/python bench/extract_speed.py [--pages 300] [--size 100]
+    .venv/bin/python bench/extract_speed.py [--pages 300] [--size 100] [--text-kb 8]
     .venv/bin/python bench/extract_speed.py --dir ../shared/eval/dev     # saved real pages
 """
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,11 +36,11 @@ def sentence(rng: random.Random, n: int = 18) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
-def paragraph(rng: random.Random, i: int) -> str:
+def paragraph(rng: random.Random, i: int, link_every: int = 2) -> str:
     parts = [sentence(rng) for _ in range(rng.randint(2, 4))]
     if i % 5 == 0:
         parts.insert(1, f'The figures, {rng.choice(OUTLET_CREDITS)}, were {rng.choice(WORDS)}.')
-    if i % 2 == 0:
+    if i % link_every == 0:
         host = rng.choice(["example.org", "gov.example", "data.example.net", "news.example.com"])
         parts.append(f'See <a href="https://{host}/doc/{rng.randint(1, 10**6)}?utm_source=x">the '
                      f'{rng.choice(WORDS)} document</a>.')
@@ -91,7 +92,9 @@ def card(rng: random.Random, i: int) -> str:
             f'<time datetime="2025-03-{1 + i % 28:02d}">March {1 + i % 28}</time></div></div>')
 
 
-def page(seed: int, size_kb: int = 100) -> bytes:
+def page(seed: int, size_kb: int = 100, text_kb: float | None = None) -> bytes:
+    """One article page of about size_kb. With text_kb, the article holds about that much text
+    and page scripts fill the rest (as on real pages); without, article paragraphs fill it all."""
     rng = random.Random(seed)
     head = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<title>{sentence(rng, 8)}</title>'
@@ -113,24 +116,39 @@ def page(seed: int, size_kb: int = 100) -> bytes:
     body_parts = []
     i = 0
     target = size_kb * 1024 - len(head) - len(nav) - len(sidebar) - len(footer) - len(related) - 200
-    size = 0
-    while size < target:
-        part = paragraph(rng, i)
-        if i % 6 == 3:
-            part += embed(rng, (i // 6) % 5)
+    # a short article keeps the long one's references: a link in every paragraph, an embed after
+    # every second (10 embeds in ~8 KB of text, more than real pages of that length carry)
+    link_every, embed_every = (2, 6) if text_kb is None else (1, 2)
+    size = text = 0
+    while (text < text_kb * 1024) if text_kb is not None else (size < target):
+        part = paragraph(rng, i, link_every)
+        text += len(re.sub(r"<[^>]+>", "", part))  # the paragraph's visible text (bench markup, not a page)
+        if i % embed_every == embed_every // 2:
+            part += embed(rng, (i // embed_every) % 5)
         body_parts.append(part)
         size += len(part)
         i += 1
     article = ('<main><article><h1>Headline</h1><div class="entry-content">' + "".join(body_parts)
                + '</div><div class="share-tools"><a href="https://www.facebook.com/sharer/sharer.php?u=x">'
                'Share</a></div></article></main>')
-    return (head + nav + article + related + sidebar + footer + "</body></html>").encode("utf-8")
+    # the rest: the page's own scripts (bundles and state), a large share of real pages' bytes
+    scripts = []
+    while size < target:
+        n = len(scripts)
+        scripts.append(f"<script>window.__s{n}=" + "{"
+                       + ",".join(f'"m{n}_{k}":[{k},"w{k * 13}"]' for k in range(150)) + "};</script>")
+        size += len(scripts[-1])
+    scripts = "".join(scripts)
+    return (head + nav + article + related + sidebar + footer + scripts + "</body></html>").encode("utf-8")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--size", type=int, default=100, help="approximate page size in KB")
+    ap.add_argument("--text-kb", type=float, default=8.0,
+                    help="article text per page in KB (real ~100 KB news pages: median ~4, most under 13); "
+                         "0: article paragraphs fill the whole page (~30 KB of text, a long read)")
     ap.add_argument("--dir", type=Path, help="time saved real pages (*.html in DIR) instead of generated ones")
     ap.add_argument("--repeat", type=int, default=3, help="passes over the pages of --dir")
     args = ap.parse_args()
@@ -140,7 +158,7 @@ def main() -> int:
             ap.error(f"no *.html in {args.dir}")
         pages = [f.read_bytes() for f in files] * args.repeat
     else:
-        pages = [page(seed, args.size) for seed in range(args.pages)]
+        pages = [page(seed, args.size, args.text_kb or None) for seed in range(args.pages)]
     mean_kb = sum(map(len, pages)) / len(pages) / 1024
     extract_strict(pages[0], "https://news.example.com/a")  # load gazetteer and PSL once
 
@@ -166,7 +184,9 @@ def main() -> int:
     except ImportError:
         t_bs4 = None
 
-    source = f"from {args.dir} ({len(pages) // args.repeat} files x {args.repeat})" if args.dir else "generated"
+    source = (f"from {args.dir} ({len(pages) // args.repeat} files x {args.repeat})" if args.dir else
+              f"generated, ~{args.text_kb:g} KB of article text each" if args.text_kb else
+              "generated, article paragraphs filling each page")
     print(f"pages: {len(pages)} {source}, mean {mean_kb:.0f} KB, {found / len(pages):.1f} embeds found per page")
     print(f"archiver.extract.extract   {t_extract * 1000:7.2f} ms/page  {1 / t_extract:8.0f} pages per CPU-second")
     print(f"lxml parse only            {t_lxml * 1000:7.2f} ms/page  {1 / t_lxml:8.0f} pages per CPU-second"
