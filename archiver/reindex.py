@@ -22,9 +22,9 @@ makes the calls the crawl made when it wrote that record:
   indexed (a `verify` file holds none).
 
 Records are replayed in chunks of CHUNK: a chunk's captures first, in one `add_captures` call when
-the index has it (else one `add_capture` each), then every other call in WARC order; with
-`Index.batch()`, each file is one transaction. (Captures never depend on the other tables, so
-indexing them a few records early changes nothing.)
+the index has it (else one `add_capture` each), then every other call in WARC order, consecutive
+`add_post` calls as one `add_posts` call; with `Index.batch()`, each file is one transaction.
+(Captures never depend on the other tables, so indexing them a few records early changes nothing.)
 
 Files are read oldest first (by the date of their first record, then by name), whatever order they
 are given in. Files still being written (`.open`) and files that are not WARCs are refused before
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from fastwarc.warc import ArchiveIterator, WarcRecordType
+from fastwarc.warc import ArchiveIterator, WarcHeader, WarcRecordType
 
 from . import platforms, wayback
 from .errors import InputError, WarcError
@@ -140,9 +140,36 @@ class _Crawl:
         return url
 
 
+class _PostRuns:
+    """The index, with each run of add_post calls sent as one add_posts call (a post per embed, three
+    statements each: a fifth of reindex's time). Any other use of the index sends the run first, so
+    the index sees every call in WARC order."""
+
+    def __init__(self, index: Index):
+        self._index = index
+        self._run: list[dict[str, Any]] = []
+
+    def add_post(self, snap: PostSnapshot, **kw) -> None:
+        self._run.append({"snap": snap, **kw})
+
+    def send(self) -> None:
+        run, self._run = self._run, []
+        if not run:
+            return
+        if hasattr(self._index, "add_posts"):
+            self._index.add_posts(run)
+        else:
+            for call in run:
+                self._index.add_post(**call)
+
+    def __getattr__(self, name: str):  # every other attribute: the index's, once the run is sent
+        self.send()
+        return getattr(self._index, name)
+
+
 class Reindexer:
     def __init__(self, index: Index, endpoints: dict[str, str] | None = None):
-        self.index = index
+        self.index = _PostRuns(index)
         self.endpoints = dict(endpoints or {})
         self.stats = {"files": 0, "records": 0, "captures": 0, "articles": 0, "posts": 0, "checks": 0,
                       "copies": 0, "bytes": 0, "seconds": 0.0}
@@ -257,21 +284,23 @@ class Reindexer:
         return problem
 
     def copy_out(self, rec) -> _Record:
-        """What the index needs of a record, read before the iterator moves on."""
+        """What the index needs of a record, read before the iterator moves on. (WARC headers are
+        looked up by WarcHeader: ten times faster than by name, for the same answer.)"""
         self.stats["records"] += 1
         h = rec.headers
         rtype = rec.record_type
-        out = _Record(kind=str(rtype), pos=rec.stream_pos, url=h.get("WARC-Target-URI") or "")
+        out = _Record(kind=str(rtype), pos=rec.stream_pos, url=h.get(WarcHeader.WARC_TARGET_URI) or "")
         if rtype == WarcRecordType.request:  # half the records; one matters (a Save Page Now form)
             if self._wayback_kind(out.url) == "save":
-                out.record_id, out.concurrent_to = h.get("WARC-Record-ID"), h.get("WARC-Concurrent-To")
+                out.record_id = h.get(WarcHeader.WARC_RECORD_ID)
+                out.concurrent_to = h.get(WarcHeader.WARC_CONCURRENT_TO)
                 out.body = rec.reader.read()
             return out
-        out.record_id, out.date = h.get("WARC-Record-ID"), h.get("WARC-Date") or ""
-        out.refers_to, out.content_type = h.get("WARC-Refers-To"), h.get("Content-Type")
+        out.record_id, out.date = h.get(WarcHeader.WARC_RECORD_ID), h.get(WarcHeader.WARC_DATE) or ""
+        out.refers_to, out.content_type = h.get(WarcHeader.WARC_REFERS_TO), h.get(WarcHeader.CONTENT_TYPE)
         if rtype & (WarcRecordType.response | WarcRecordType.revisit):
             out.capture = True
-            out.payload_digest = h.get("WARC-Payload-Digest")
+            out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
             rec.parse_http()
             hh = rec.http_headers
             if hh is None:  # no HTTP block: a record cut short (found out when the next is read)
@@ -287,7 +316,7 @@ class Reindexer:
                 out.body = rec.reader.read()
         elif rtype == WarcRecordType.resource:  # yt-dlp's media: indexed as status 200, its own type
             out.capture, out.status, out.mime = True, 200, out.content_type
-            out.payload_digest = h.get("WARC-Payload-Digest")
+            out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
         elif rtype & (WarcRecordType.metadata | WarcRecordType.warcinfo):
             out.body = rec.reader.read()
             if (rtype == WarcRecordType.metadata and out.body.startswith(FETCH_ERROR)
@@ -295,7 +324,7 @@ class Reindexer:
                 text = out.body.decode("utf-8", "replace")  # fetch-error: REASON\r\nurl: ...
                 cut = text.rfind("\r\nurl: ")
                 out.capture, out.error = True, text[len(FETCH_ERROR):cut if cut > 0 else None].strip()
-                out.payload_digest = h.get("WARC-Payload-Digest")
+                out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
         return out
 
     # -- records, in WARC order ------------------------------------------------------------------
@@ -312,6 +341,7 @@ class Reindexer:
             self.stats["captures"] += len(captured)
         for rec in chunk:
             self.record(rec)
+        self.index.send()  # within the file's transaction
 
     def record(self, rec: _Record) -> None:
         crawl = self.crawl

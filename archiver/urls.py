@@ -101,9 +101,12 @@ def _clean_query(query: str) -> str:
     return "&".join(q for q in query.split("&") if q and not _is_tracking(q.split("=", 1)[0]))
 
 
+@functools.lru_cache(maxsize=4096)
 def sort_key(url: str) -> str:
     """A stricter key for matching URLs to captures: the canonical form with its query sorted and
-    percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet)."""
+    percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet).
+    Cached: w3lib's canonicalize_url is slow, and a URL is often keyed twice in a row (a link, then
+    its capture; an answer, then its revisit)."""
     key = canonical(url)
     try:
         return canonicalize_url(key, keep_fragments=False)

@@ -48,6 +48,9 @@ _ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
+_INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
+_POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
+    posts.c.post_id.in_(bindparam("post_ids", expanding=True)))
 
 
 # PostgreSQL advisory locks of the index (first key: what is locked; second: which one).
@@ -431,19 +434,37 @@ class Index:
     def add_post(self, snap: PostSnapshot, *, capture_id: int | None, captured_at: str,
                  snapshot_record_id: str | None) -> int:
         """Keep the latest snapshot of each platform post."""
-        values = dict(
-            platform=snap.platform, post_id=snap.post_id or snap.url, url=snap.url, handle=snap.handle,
-            handle_key=fold(snap.handle), author=snap.author, text=snap.text, created_at=snap.created_at,
-            media=json.dumps(list(snap.media)), counts=json.dumps(dict(snap.counts)), status=snap.status,
-            detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
-            snapshot_record_id=snapshot_record_id)
+        values = _post_values(snap, capture_id, captured_at, snapshot_record_id)
         with self._tx() as conn:
-            post_row, created = _row_id(conn, _POST_ID, posts, values, ("platform", "post_id"))
-            if not created:
-                conn.execute(_UPDATE_POST, {**values, "row_id": post_row})
-                fts.remove(conn, fts.DOC_POST, post_row)
-            fts.add(conn, fts.DOC_POST, post_row, " ".join(filter(None, (snap.text, snap.author, snap.handle))))
-        return post_row
+            return _put_post(conn, values, _post_text(snap))
+
+    def add_posts(self, calls: list[dict[str, Any]]) -> list[int]:
+        """add_post for a run of snapshots (`archiver reindex`), each call a dict of add_post's
+        arguments: the same rows in the same order, with one INSERT for the posts that are new. A
+        post indexed already, or named again in the run, is replaced in its turn, as add_post does."""
+        values = [_post_values(**call) for call in calls]
+        texts = [_post_text(call["snap"]) for call in calls]
+        keys = [(v["platform"], v["post_id"]) for v in values]
+        ids: list[int] = [0] * len(calls)
+        with self._tx() as conn:
+            known = _post_ids(conn, set(keys))
+            new: dict[tuple[str, str], int] = {}  # new posts not inserted yet: key -> position
+
+            def insert_new() -> None:
+                positions = list(new.values())
+                inserted = _insert_posts(conn, [values[i] for i in positions], [texts[i] for i in positions])
+                for i, post_row in zip(positions, inserted):
+                    ids[i] = known[keys[i]] = post_row
+                new.clear()
+
+            for i, key in enumerate(keys):
+                if key in known or key in new:
+                    insert_new()  # what comes before it is written first
+                    ids[i] = _put_post(conn, values[i], texts[i])
+                else:
+                    new[key] = i
+            insert_new()
+        return ids
 
     def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
@@ -826,6 +847,51 @@ def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
         yield dict(article_id=article_id, kind="mention", position=m.position, in_body=m.in_body,
                    outlet=m.name, outlet_key=fold(m.name), domain=m.domain, surface=m.surface,
                    sentence=m.sentence, unnamed=m.unnamed)
+
+
+def _post_values(snap: PostSnapshot, capture_id: int | None, captured_at: str,
+                 snapshot_record_id: str | None) -> dict[str, Any]:
+    return dict(
+        platform=snap.platform, post_id=snap.post_id or snap.url, url=snap.url, handle=snap.handle,
+        handle_key=fold(snap.handle), author=snap.author, text=snap.text, created_at=snap.created_at,
+        media=json.dumps(list(snap.media)), counts=json.dumps(dict(snap.counts)), status=snap.status,
+        detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
+        snapshot_record_id=snapshot_record_id)
+
+
+def _post_text(snap: PostSnapshot) -> str:
+    """What full-text search finds a post by."""
+    return " ".join(filter(None, (snap.text, snap.author, snap.handle)))
+
+
+def _put_post(conn: Connection, values: dict[str, Any], text: str) -> int:
+    """One post's row, inserted or replaced (add_post)."""
+    post_row, created = _row_id(conn, _POST_ID, posts, values, ("platform", "post_id"))
+    if not created:
+        conn.execute(_UPDATE_POST, {**values, "row_id": post_row})
+        fts.remove(conn, fts.DOC_POST, post_row)
+    fts.add(conn, fts.DOC_POST, post_row, text)
+    return post_row
+
+
+def _insert_posts(conn: Connection, rows: list[dict[str, Any]], texts: list[str]) -> list[int]:
+    """New posts, distinct, in one INSERT: their ids, in order; then their text, in the same order."""
+    if not rows:
+        return []
+    found = {(r.platform, r.post_id): r.id for r in conn.execute(_INSERT_POSTS, rows)}
+    ids = [found[(r["platform"], r["post_id"])] for r in rows]
+    fts.add_many(conn, fts.DOC_POST, list(zip(ids, texts)))
+    return ids
+
+
+def _post_ids(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the posts (platform, post id) indexed already."""
+    found = {}
+    post_ids = sorted({post_id for _, post_id in keys})
+    for start in range(0, len(post_ids), 500):
+        rows = conn.execute(_POSTS_BY_ID, {"post_ids": post_ids[start:start + 500]})
+        found.update(((r.platform, r.post_id), r.id) for r in rows if (r.platform, r.post_id) in keys)
+    return found
 
 
 def _captures_by_id(conn: Connection, ids: set[int]) -> list[dict[str, Any]]:
