@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from .. import platforms
 from ..model import PostRef
 from ..platforms import bluesky, instagram, mastodon, telegram, tiktok, twitter, vk, youtube
@@ -62,9 +60,19 @@ def candidates(root) -> list:
     return out
 
 
-_LINKS = etree.XPath(".//a[@href]")
-_FIRST_P = etree.XPath(".//p")
-_TIMES = etree.XPath(".//time")
+
+
+# Small subtrees (one embed) are walked by lxml's tag-filtered iter: cheaper there than an XPath
+# call, whose set-up costs more than the walk.
+def _links(el) -> list:
+    """The <a href> under el, in document order."""
+    return [a for a in el.iter("a") if a.get("href") is not None]
+
+
+def _first(el, tag: str):
+    """The first <tag> under el, or None."""
+    return next(el.iter(tag), None)
+
 
 # Attributes that hold an iframe's real URL under lazy-loading wrappers (A.0).
 URL_ATTRS = ("src", "data-src", "data-lazy-src", "data-litespeed-src", "data-original", "data-url",
@@ -118,7 +126,7 @@ def match(url: str | None, base: str) -> PostRef | None:
 
 def _twitter_snippet(el, base: str) -> Found | None:
     status = None
-    for a in reversed(_LINKS(el)):
+    for a in reversed(_links(el)):
         ref = match(a.get("href"), base)
         if ref is not None and ref.platform == "twitter" and ref.post_id:
             status = (a, ref)
@@ -130,15 +138,15 @@ def _twitter_snippet(el, base: str) -> Found | None:
         return None  # a share button or an empty shell: not an embed
     link, ref = status
     found = Found(ref, "snippet", el)
-    paras = _FIRST_P(el)
-    if paras:
-        found.claim_text = squash_keep_lines(text_with_breaks(paras[0])) or None
+    para = _first(el, "p")
+    if para is not None:
+        found.claim_text = squash_keep_lines(text_with_breaks(para)) or None
         found.media_links = tuple(dict.fromkeys(
-            a.get("href").strip() for a in _LINKS(paras[0]) if SHORT_MEDIA.match(a.get("href").strip())))
+            a.get("href").strip() for a in _links(para) if SHORT_MEDIA.match(a.get("href").strip())))
     date = squash(text_of(link))
     if date and any(ch.isdigit() for ch in date):
         found.claim_date = date
-    byline = BYLINE.search(_after_paragraph(el, paras[0] if paras else None))
+    byline = BYLINE.search(_after_paragraph(el, para))
     if byline:
         found.claim_author = squash(byline.group("name")) or None
         if ref.handle is None:
@@ -161,7 +169,7 @@ def _instagram(el, base: str, shape: str = "snippet") -> Found | None:
     url = el.get("data-instgrm-permalink") or el.get("src") or el.get("data-src")
     ref = match(url, base) if url else None
     if ref is None:
-        for a in _LINKS(el):
+        for a in _links(el):
             ref = match(a.get("href"), base)
             if ref is not None:
                 break
@@ -174,14 +182,14 @@ def _instagram(el, base: str, shape: str = "snippet") -> Found | None:
         handle = shared.group("handle") or shared.group("h2")
         found.ref = PostRef(ref.platform, ref.url, ref.post_id, handle)
         found.claim_author = squash(shared.group("name") or "") or None
-    for p in _FIRST_P(el):
+    for p in el.iter("p"):
         t = squash_keep_lines(text_with_breaks(p))
         if t and not t.startswith(("A post shared by", "View this post on Instagram")) and "shared by" not in t[:40]:
             found.claim_text = t
             break
-    times = _TIMES(el)
-    if times:
-        found.claim_date = squash(text_of(times[0])) or times[0].get("datetime")
+    time = _first(el, "time")
+    if time is not None:
+        found.claim_date = squash(text_of(time)) or time.get("datetime")
     return found
 
 
@@ -201,13 +209,13 @@ def _tiktok(el, base: str) -> Found | None:
 def _bluesky(el, base: str) -> Found | None:
     text = text_of(el)
     handle = None
-    for a in _LINKS(el):
+    links = _links(el)
+    for a in links:
         m = AT_HANDLE.search(text_of(a) or "")
         if m and "/post/" not in a.get("href", ""):
             handle = m.group(1)
     uri = el.get("data-bluesky-uri")
     ref = bluesky.from_at_uri(uri, handle) if uri else None
-    links = _LINKS(el)
     if ref is None:
         for a in reversed(links):
             ref = match(a.get("href"), base)
@@ -216,9 +224,9 @@ def _bluesky(el, base: str) -> Found | None:
         else:
             return None
     found = Found(ref, "snippet", el)
-    paras = _FIRST_P(el)
-    if paras:
-        found.claim_text = squash_keep_lines(text_with_breaks(paras[0])) or None
+    para = _first(el, "p")
+    if para is not None:
+        found.claim_text = squash_keep_lines(text_with_breaks(para)) or None
     if links and "/post/" in links[-1].get("href", ""):
         found.claim_date = squash(text_of(links[-1])) or None
     byline = re.search(r"[—–]\s*(.*?)\s*\(", text[text.rfind("\u2014") if "\u2014" in text else 0:])
@@ -236,7 +244,7 @@ def _first_link_ref(el, base: str, platform: str, attr: str | None = None) -> Po
             ref = mastodon.match_url(parts._replace(netloc=(parts.hostname or "").lower()))
         if ref is not None:
             return ref
-    for a in _LINKS(el):
+    for a in _links(el):
         ref = match(a.get("href"), base)
         if ref is not None and (ref.platform == platform or platform == "any"):
             return ref
@@ -249,8 +257,8 @@ def _generic_snippet(el, base: str, platform: str, attr: str | None) -> Found | 
         return None
     found = Found(ref, "snippet", el)
     if platform == "reddit":
-        links = _LINKS(el)
-        found.claim_text = squash(text_of(links[0])) if links else None
+        link = next((a for a in el.iter("a") if a.get("href") is not None), None)
+        found.claim_text = squash(text_of(link)) if link is not None else None
     elif platform == "facebook":
         found.claim_text = squash_keep_lines(text_with_breaks(el)) or None
     return found
@@ -392,7 +400,7 @@ def _cms(el, base: str) -> Found | None:
     if el.find(".//iframe") is not None or el.find(".//blockquote") is not None:
         return None  # the expanded markup is read by its own handler
     text = squash(text_of(el))
-    links = _LINKS(el)
+    links = _links(el)
     url = None
     if len(links) == 1 and squash(text_of(links[0])) in (text, ""):
         url = links[0].get("href")
