@@ -257,8 +257,8 @@ def _generic_snippet(el, base: str, platform: str, attr: str | None) -> Found | 
         return None
     found = Found(ref, "snippet", el)
     if platform == "reddit":
-        link = next((a for a in el.iter("a") if a.get("href") is not None), None)
-        found.claim_text = squash(text_of(link)) if link is not None else None
+        links = _links(el)
+        found.claim_text = squash(text_of(links[0])) if links else None
     elif platform == "facebook":
         found.claim_text = squash_keep_lines(text_with_breaks(el)) or None
     return found

@@ -35,8 +35,10 @@ def is_share(url: str) -> bool:
     return False
 
 
-DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip|epub|jpe?g|png|gif|webp|avif|tiff?)$", re.I)
-_PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+_PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".tif", ".tiff")
+# files, photos among them: what a link to one cites is the file itself
+DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip|epub|"
+                     + "|".join(ext[1:] for ext in _PHOTO_EXT) + ")$", re.I)
 _BLOCK = frozenset({"p", "li", "td", "dd", "dt", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
                     "div", "section", "article", "figcaption", "pre"})
 

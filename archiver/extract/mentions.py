@@ -368,15 +368,14 @@ class _Scanner:
 
     def __init__(self, by_alias: dict, hints):
         self.by_alias = by_alias
-        self.words = [*by_alias, *hints]
         self.n_aliases = len(by_alias)
-        self.automaton = AhoCorasick(self.words)
+        self.automaton = AhoCorasick([*by_alias, *hints])
 
     def find(self, text: str) -> tuple[list, list[int]]:
         """([(start, end, alias, Outlet)] in text order, [start of each hint, sorted])"""
         longest: dict = {}
         hint_starts = []
-        n_aliases, words = self.n_aliases, self.words
+        n_aliases = self.n_aliases
         for i, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True):
             if i >= n_aliases:
                 hint_starts.append(start)

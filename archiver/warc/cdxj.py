@@ -78,7 +78,9 @@ def write_sorted(lines: list[str], path: Path) -> None:
     _write_whole(sorted(s.encode("utf-8") for s in lines), Path(path))
 
 
-RUN_LINES = 20_000  # lines sorted in memory at a time by sort_file (~6 MB)
+# lines sorted in memory at a time by sort_file: a 30,000-line file took 15 MB 20,000 at a time
+# (the peak of a 2,000-article crawl rose by 7 MB at its end), 5 MB 2,000 at a time, in the same 0.13 s
+RUN_LINES = 2_000
 
 
 def sort_file(src: Path, dest: Path, run_lines: int = RUN_LINES) -> None:

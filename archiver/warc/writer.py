@@ -32,10 +32,6 @@ LOCK_SUFFIX = ".lock"
 WARC_1_1 = "1.1"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 SEEN_CACHE = 4096  # captures a writer remembers for revisits without asking the index
-# CDXJ lines sorted in memory at a time when a file closes: 30,000 lines took 15 MB 20,000 at a
-# time (the peak of a whole 2,000-article crawl rose by 7 MB at its end), 5 MB 2,000 at a time,
-# in the same 0.13 s
-CDXJ_SORT_RUN = 2000
 
 
 def warc_date(moment: datetime | None = None) -> str:
@@ -174,8 +170,7 @@ class WarcWriter:
         self._cdxj_open.close()
         name = self._name
         # sorted from the file written as records came (not from a list kept in memory all along)
-        cdxj.sort_file(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), self.cdxj_dir / (name + ".cdxj"),
-                       run_lines=CDXJ_SORT_RUN)
+        cdxj.sort_file(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX), self.cdxj_dir / (name + ".cdxj"))
         os.remove(self.cdxj_dir / (name + ".cdxj" + OPEN_SUFFIX))
         final = self.warc_dir / name
         os.replace(self.warc_dir / (name + OPEN_SUFFIX), final)
