@@ -18,7 +18,7 @@ from . import links as links_mod
 from . import mentions as mentions_mod
 from . import text as text_mod
 from .metadata import extract_metadata
-from .parse import parse
+from .parse import in_document_order, parse
 
 __all__ = ["extract", "extract_strict"]
 
@@ -180,17 +180,10 @@ def _residue_fields(r, base: str) -> dict:
                 resolve_url=r.media[0] if r.media and ref is None else None, media_links=r.media)
 
 
-# libxml2 returns a node-set in document order: sorting a few dozen elements this way costs far
-# less than walking the tree in Python to number them
-_IN_DOCUMENT_ORDER = etree.XPath("$elements | $elements")
-
-
 def _document_order(root, elements: list) -> dict:
     """id(element) -> rank in document order, for elements of root's tree."""
-    if not elements:
-        return {}
     try:
-        ordered = _IN_DOCUMENT_ORDER(root, elements=list({id(el): el for el in elements}.values()))
+        ordered = in_document_order(root, elements)
     except (etree.XPathError, TypeError, ValueError):  # not expected: number them by a walk instead
         ordered = list(root.iter())
     return {id(el): i for i, el in enumerate(ordered)}

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .parse import text_of
+from .parse import in_document_order, text_of
 
 # Words that mark a class or id as chrome when a token starts or ends with them
 # ("related-articles", "c-sidebar", "site-footer"); layout wrappers such as "l-sidebar-fixed"
@@ -56,9 +56,31 @@ _BODY_CLASS_SET = frozenset(BODY_CLASSES)
 # such as //*[@a='x' or @b='x'] per element, several times slower than the attribute axis.
 _ITEMPROP = etree.XPath("//@itemprop[.='articleBody']/.. | //@property[.='articleBody']/..")
 _ARTICLES = etree.XPath("//article")
-# paragraphs: <p>, and divs holding their own text (sites that write paragraphs as divs)
-_PARAS = etree.XPath("//p | //div[string-length(normalize-space(text())) > 60]")
-_SUB_PARAS = etree.XPath(".//*[self::p or (self::div and string-length(normalize-space(text())) > 60)]")
+# Paragraphs: <p>, and divs whose own first text runs over 60 characters once its spaces are
+# normalised (sites that write paragraphs as divs). A predicate such as
+# //div[string-length(normalize-space(text())) > 60] is evaluated on every div, which cost most of
+# the body search; the divs' long text nodes are selected instead and their divs checked in Python.
+_P_AND_LONG_DIV_TEXT = etree.XPath("//p | //div/text()[string-length() > 60]")
+_SUB_P_AND_LONG_DIV_TEXT = etree.XPath(".//p | .//div/text()[string-length() > 60]")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _paragraphs(found: list) -> list:
+    """The <p> and paragraph divs among an XPath result of <p> elements and long div text nodes."""
+    out = []
+    divs: set = set()
+    for item in found:
+        if not isinstance(item, str):
+            out.append(item)
+            continue
+        div = item.getparent() if item.is_text else item.getparent().getparent()
+        if div is None or div in divs:
+            continue
+        divs.add(div)
+        first = div.text if div.text is not None else next((c.tail for c in div if c.tail is not None), "")
+        if len(_XML_SPACE.sub(" ", first).strip(" \t\r\n")) > 60:  # XPath's normalize-space
+            out.append(div)
+    return out
 
 
 def _body_classed(el) -> bool:
@@ -153,7 +175,7 @@ class _Text:
         # paragraph text is summed on each paragraph and its parent first; the few distinct parents
         # then pass their sums up once (not one ancestor walk per paragraph)
         above: dict = {}
-        for p in _PARAS(root):
+        for p in _paragraphs(_P_AND_LONG_DIV_TEXT(root)):
             text = texts[p] = text_of(p)
             n = len(text.strip())
             if not n:
@@ -181,7 +203,7 @@ class _Text:
 
 
 def _ptext(el) -> int:
-    return sum(len(text_of(p).strip()) for p in _SUB_PARAS(el))
+    return sum(len(text_of(p).strip()) for p in _paragraphs(_SUB_P_AND_LONG_DIV_TEXT(el)))
 
 
 def _densest(root, pt: _Text):
@@ -239,13 +261,23 @@ def contains(outer, inner) -> bool:
     return False
 
 
+def _item_props(root, pt: _Text, dense) -> list:
+    """The itemprop/property=articleBody elements, in document order. With paragraph text on the
+    page, only those holding some can win, and they are among the paragraphs and their ancestors,
+    which pt has listed: testing those is far cheaper than the XPath's walk of every attribute."""
+    if dense is None:
+        return _ITEMPROP(root)
+    return in_document_order(root, [el for el in pt.acc if el.get("itemprop") == "articleBody"
+                                    or el.get("property") == "articleBody"])
+
+
 def find_body(root):
     """(element holding the article text, the page's chrome test). The element is never None
     for a parsed page: <body> at worst."""
     pt = _Text(root)
     dense, chrome, cms = _densest(root, pt)
     dense_text = pt(dense)
-    for tier in (_ITEMPROP(root), cms):
+    for tier in (_item_props(root, pt, dense), cms):
         cands = [el for el in tier if not chrome.ancestor(el)]
         if not cands:
             continue
@@ -259,8 +291,10 @@ def find_body(root):
             if best_text > 0 or dense is None:
                 return best, chrome
     if dense is not None:
-        for art in _ARTICLES(root):
-            if contains(art, dense) and not chrome.ancestor(art):
+        # the <article> elements holding dense, outermost first (as //article lists them)
+        arts = [*dense.iterancestors("article")][::-1] + ([dense] if dense.tag == "article" else [])
+        for art in arts:
+            if not chrome.ancestor(art):
                 # the article wraps the text closely enough: use it (header media belong to it)
                 if pt(art) <= 1.6 * dense_text:
                     return art, chrome
