@@ -31,7 +31,11 @@ test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
 	bash .ci/install-servers.sh
 	$(VENV)/bin/python -m pytest
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(VENV)/bin/pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(VENV)/bin/python bench/extract_speed.py
 	$(VENV)/bin/python bench/crawl_bench.py $(CRAWL_BENCH_ARGS)
 

@@ -51,6 +51,9 @@ def main() -> int:
         for i, worker in enumerate(workers):
             worker.wait()
             code = code or worker.returncode
+            if worker.returncode:  # its log goes with the folder: say what it said
+                tail = (folder / f"worker-{i}.err").read_text(errors="replace").splitlines()[-40:]
+                print(f"worker {i} exited {worker.returncode}:", *tail, sep="\n", file=sys.stderr)
             try:
                 reports.append(json.loads((folder / f"worker-{i}.out").read_bytes()))
             except json.JSONDecodeError:
