@@ -102,7 +102,6 @@ class _Record:
     http_headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
 
-
     def capture_info(self, filename: str) -> CaptureInfo:
         return CaptureInfo(url=self.url, date=self.date, status=self.status, mime=self.mime,
                            location=WarcLocation(filename, self.pos, self.end - self.pos, self.record_id),

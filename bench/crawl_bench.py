@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 TOOLS = ("ours", "ours2", "naive", "wget")
+OURS = ("ours", "ours2")  # archiver crawl as one process, and as two workers
 LABELS = {"ours": "archiver crawl", "ours2": "archiver crawl x2", "naive": "naive Scrapy+warcio",
           "wget": "GNU wget"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -239,7 +240,7 @@ def run_tool(tool: str, site: SiteProcess, articles: int, latency: float, args, 
     ok_codes = (0, 8) if tool == "wget" else (0,)  # wget exits 8 when a server answered an error (the 404s)
     if res["rc"] not in ok_codes:
         log(f"  WARNING: {tool} exited {res['rc']}: {stderr[-2000:]}")
-    if tool in ("ours", "ours2"):
+    if tool in OURS:
         res["warc_bytes"] = file_bytes((out / "archive" / "warcs").glob("*.warc.gz"))
         res["other_bytes"] = file_bytes([out / "archive" / "index.sqlite", *(out / "archive" / "indexes").glob("*")])
         try:
@@ -290,7 +291,7 @@ def medians(runs: list[dict]) -> dict:
 def ratios(summary: dict, latency: str) -> dict:
     by_tool = summary[latency]
     found = {}
-    for mine in ("ours", "ours2"):
+    for mine in OURS:
         for peer in ("naive", "wget"):
             ours, other = by_tool.get(mine), by_tool.get(peer)
             if ours and other:
@@ -313,7 +314,7 @@ def print_table(summary: dict, all_ratios: dict, args) -> None:
                   f"peak RSS {r['maxrss_mb']:.2f}x, WARC KB/resp {r['warc_kb_per_resp']:.2f}x")
     print("\nIssue 7 targets (measured here, not asserted):")
     slow = next((lat for lat in summary if float(lat) > 0), None)
-    for mine in ("ours", "ours2"):
+    for mine in OURS:
         if slow and f"{mine}/naive" in all_ratios.get(slow, {}):
             print(f"- at {slow} ms: {mine}/naive responses/s = {all_ratios[slow][f'{mine}/naive']['resp_per_s']:.2f}x "
                   "(target >= 2x)")

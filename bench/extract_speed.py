@@ -145,22 +145,24 @@ def page(seed: int, size_kb: int = 100, text_kb: float | None = None) -> bytes:
     return (head + nav + article + related + sidebar + footer + scripts + "</body></html>").encode("utf-8")
 
 
-REFERENCE_MS = {"lxml parse only": 0.5, "BeautifulSoup(lxml) parse": 6.0, "trafilatura.extract": 5.0}
+OURS, LXML, BS4, TRAFILATURA = ("archiver.extract.extract", "lxml parse only", "BeautifulSoup(lxml) parse",
+                                "trafilatura.extract")
+REFERENCE_MS = {LXML: 0.5, BS4: 6.0, TRAFILATURA: 5.0}
 
 
 def _peers(args) -> dict:
     """name -> function(html) for the tools timed next to extract (those that are installed)."""
     parser = etree.HTMLParser()
-    tools = {"lxml parse only": lambda html: etree.fromstring(html, parser)}
+    tools = {LXML: lambda html: etree.fromstring(html, parser)}
     try:
         from bs4 import BeautifulSoup
-        tools["BeautifulSoup(lxml) parse"] = lambda html: BeautifulSoup(html, "lxml")
+        tools[BS4] = lambda html: BeautifulSoup(html, "lxml")
     except ImportError:
         pass
     if not args.no_trafilatura:
         try:
             import trafilatura  # the bench extra: pip install -e '.[bench]'
-            tools["trafilatura.extract"] = lambda html: trafilatura.extract(html)
+            tools[TRAFILATURA] = lambda html: trafilatura.extract(html)
         except ImportError:
             pass
     return tools
@@ -196,7 +198,7 @@ def main() -> int:
         pages = [page(seed, args.size, args.text_kb or None) for seed in range(args.pages)]
     mean_kb = sum(map(len, pages)) / len(pages) / 1024
     url = "https://news.example.com/2025/03/16/story.html"
-    tools = {"archiver.extract.extract": lambda html: extract_strict(html, url), **_peers(args)}
+    tools = {OURS: lambda html: extract_strict(html, url), **_peers(args)}
     for fn in tools.values():  # load the gazetteer, the PSL, trafilatura's settings once
         fn(pages[0])
     found = sum(len(extract_strict(html, url).embeds) for html in pages)
@@ -204,10 +206,9 @@ def main() -> int:
     # this VM's speed swings by up to 1.6x from one minute to the next: every round times every
     # tool on the same pages, so a round's ratios compare like with like
     rounds = [{name: _per_page(fn, pages) for name, fn in tools.items()} for _ in range(args.rounds)]
-    ours = "archiver.extract.extract"
     median = {name: statistics.median(r[name] for r in rounds) for name in tools}
     best = {name: min(r[name] for r in rounds) for name in tools}
-    ratio = {name: statistics.median(r[name] / r[ours] for r in rounds) for name in tools}
+    ratio = {name: statistics.median(r[name] / r[OURS] for r in rounds) for name in tools}
 
     source = (f"from {args.dir} ({len(pages) // args.repeat} files x {args.repeat})" if args.dir else
               f"generated, ~{args.text_kb:g} KB of article text each" if args.text_kb else

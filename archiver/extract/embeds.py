@@ -60,8 +60,6 @@ def candidates(root) -> list:
     return out
 
 
-
-
 # Small subtrees (one embed) are walked by lxml's tag-filtered iter: cheaper there than an XPath
 # call, whose set-up costs more than the walk.
 def _links(el) -> list:
