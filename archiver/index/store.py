@@ -47,6 +47,7 @@ _REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_
 _ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
+_POST = select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
 _INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
 _POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
@@ -85,6 +86,13 @@ def _row_id(conn: Connection, find, table, values: dict[str, Any], keys: tuple[s
     if new is not None:
         return new, True
     return conn.execute(find, values).scalar_one(), False
+
+
+def _inserted_or_found(conn: Connection, find, table, values: dict[str, Any], keys: tuple[str, ...]) -> int:
+    """_row_id for rows that are usually new (a capture: its key is the record's fresh UUID):
+    inserted first, looked up only when the row was there already."""
+    new = conn.execute(_insert_if_missing(conn, table, keys), values).scalar()
+    return new if new is not None else conn.execute(find, values).scalar_one()
 
 
 def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
@@ -313,7 +321,7 @@ class Index:
     def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
         values = _capture_values(info, crawl_id)
         with self._tx() as conn:
-            return _row_id(conn, _CAPTURE_BY_RECORD, captures, values, ("record_id",))[0]
+            return _inserted_or_found(conn, _CAPTURE_BY_RECORD, captures, values, ("record_id",))
 
     def add_captures(self, infos: list[CaptureInfo], crawl_id: int | None = None) -> list[int]:
         """add_capture for many captures at once (`archiver reindex`: a run of records of one
@@ -468,8 +476,7 @@ class Index:
 
     def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            row = conn.execute(select(posts).where(posts.c.platform == platform,
-                                                   posts.c.post_id == post_id)).first()
+            row = conn.execute(_POST, {"platform": platform, "post_id": post_id}).first()
         return dict(row._mapping) if row else None
 
     def add_copy(self, found: Copy, *, capture_id: int | None = None, checked_at: str | None = None) -> int:

@@ -34,6 +34,12 @@ CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-for
 SEEN_CACHE = 4096  # captures a writer remembers for revisits without asking the index
 
 
+def gzip_member(data: bytes, level: int) -> bytes:
+    """`data` as one gzip member (one per record: a reader can start at any record's offset)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return compressor.compress(data) + compressor.flush()
+
+
 def warc_date(moment: datetime | None = None) -> str:
     """WARC-Date with microseconds, UTC (WARC 1.1)."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)
@@ -198,8 +204,7 @@ class WarcWriter:
     def _write(self, record, *, status: int | None, mime: str | None) -> WrittenRecord:
         raw = io.BytesIO()
         _RecordBuilder(raw, gzip=False, warc_version=WARC_1_1).write_record(record)
-        compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        member = compressor.compress(raw.getvalue()) + compressor.flush()
+        member = gzip_member(raw.getvalue(), self.gzip_level)
         offset = self._file.tell()
         self._file.write(member)
         self._file.flush()
