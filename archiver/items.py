@@ -10,7 +10,7 @@ from .model import ArticleRefs, PostRef, PostSnapshot
 @dataclass
 class ArticleItem:
     refs: ArticleRefs
-    capture_id: int | None
+    capture_record_id: str | None    # the WARC record of the article's capture (response or failure)
     status: int | None
     fetched_at: str
     refs_record_id: str | None
@@ -19,7 +19,7 @@ class ArticleItem:
 @dataclass
 class PostItem:
     snapshot: PostSnapshot
-    capture_id: int | None
+    capture_record_id: str | None    # the WARC record of the answer the snapshot was read from
     captured_at: str
     snapshot_record_id: str | None
 

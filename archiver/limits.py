@@ -122,7 +122,7 @@ def _recorder(crawler):
 
 def fail(crawler, request, reason: str) -> NoReturn:
     """Refuse a response that has arrived: record the failure like the recorder records a failed
-    download (so `request.meta` gets `fetch_error` and `capture_id`), then raise, which sends
+    download (so `request.meta` gets `fetch_error` and `warc_record_id`), then raise, which sends
     the request to its errback."""
     error = LimitExceeded(reason)
     recorder = _recorder(crawler)

@@ -1,4 +1,5 @@
-"""Items -> citation index. The spider wrote the evidence into the WARC before yielding."""
+"""Items -> citation index (in batches: archiver/index/write_behind.py). The spider wrote the
+evidence into the WARC before yielding."""
 from __future__ import annotations
 
 from .items import ArticleItem, PostItem, ResolvedEmbedItem
@@ -7,7 +8,7 @@ from .session import ArchiveSession
 
 class IndexPipeline:
     def __init__(self, session: ArchiveSession):
-        self.index = session.index
+        self.writes = session.writes
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -15,11 +16,11 @@ class IndexPipeline:
 
     def process_item(self, item, spider=None):
         if isinstance(item, ArticleItem):
-            self.index.add_article(item.refs, capture_id=item.capture_id, fetched_at=item.fetched_at,
+            self.writes.add_article(item.refs, capture_record_id=item.capture_record_id, fetched_at=item.fetched_at,
                                    status=item.status, refs_record_id=item.refs_record_id)
         elif isinstance(item, PostItem):
-            self.index.add_post(item.snapshot, capture_id=item.capture_id, captured_at=item.captured_at,
+            self.writes.add_post(item.snapshot, capture_record_id=item.capture_record_id, captured_at=item.captured_at,
                                 snapshot_record_id=item.snapshot_record_id)
         elif isinstance(item, ResolvedEmbedItem):
-            self.index.resolve_embed(item.resolve_url, item.post)
+            self.writes.resolve_embed(item.resolve_url, item.post)
         return item

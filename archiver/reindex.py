@@ -182,6 +182,10 @@ class Reindexer:
         self._started_kw = _accepts(index.start_crawl, "started")
         self._finished_kw = _accepts(index.finish_crawl, "finished")
         self._checked_kw = _accepts(index.add_copy, "checked_at")
+        # index_unindexed: records whose article, post or check the index holds are passed over
+        self.recovering = False
+        self.described: set[str] = set()
+        self.positions: dict[str, int] = {}   # the file's article and post records: record id -> offset
 
     # -- files ----------------------------------------------------------------------------------
 
@@ -329,6 +333,9 @@ class Reindexer:
     # -- records, in WARC order ------------------------------------------------------------------
 
     def replay(self, chunk: list[_Record], filename: str) -> None:
+        if self.recovering:
+            self.described = self.index.described_record_ids(
+                [rec.record_id for rec in chunk if rec.kind == "metadata" and rec.url.startswith(URN) and rec.record_id])
         captured = [rec for rec in chunk if rec.capture]
         if captured:
             infos = [rec.capture_info(filename) for rec in captured]
@@ -402,12 +409,17 @@ class Reindexer:
 
     def description(self, rec: _Record) -> None:
         url = rec.url
+        if self.recovering and rec.record_id in self.described:
+            return
         if url.startswith(REFERENCES):
             self.article(rec, json.loads(rec.body))
         elif url.startswith(POST):
+            snap = PostSnapshot.from_json(json.loads(rec.body))
+            if self.recovering and self._indexed_later(self.index.post(snap.platform, snap.post_id or snap.url),
+                                                       "snapshot_record_id", rec):
+                return
             capture_id, _ = self.capture_of(rec.refers_to)
-            self.index.add_post(PostSnapshot.from_json(json.loads(rec.body)), capture_id=capture_id,
-                                captured_at=rec.date, snapshot_record_id=rec.record_id)
+            self.index.add_post(snap, capture_id=capture_id, captured_at=rec.date, snapshot_record_id=rec.record_id)
             self.stats["posts"] += 1
         elif url.startswith(CHECK):
             if self.index.add_check(json.loads(rec.body), rec.record_id) is not None:
@@ -415,6 +427,8 @@ class Reindexer:
 
     def article(self, rec: _Record, data: dict) -> None:
         refs = ArticleRefs.from_json(data)
+        if self.recovering and self._indexed_later(self.index.article(refs.url), "refs_record_id", rec):
+            return
         capture_id, status = self.capture_of(rec.refers_to)
         self.index.add_article(refs, capture_id=capture_id, fetched_at=rec.date, status=status,
                                refs_record_id=rec.record_id)
@@ -426,6 +440,13 @@ class Reindexer:
             archived = wayback.copy_of(link.url)
             if archived is not None:
                 self.add_copy(archived, None, rec.date)
+
+    def _indexed_later(self, row: dict | None, record_column: str, rec: _Record) -> bool:
+        """(Recovering a file.) Whether the index's row of this article or post comes from a
+        record at or after this one in the file: the crawl indexed them in the file's order, so
+        this record's turn is past, and replaying it would put an older state back."""
+        named = row.get(record_column) if row else None
+        return named is not None and self.positions.get(named, -1) >= rec.pos
 
     # -- answers the spider read: short links, the Wayback Machine ---------------------------------
 
@@ -536,28 +557,27 @@ def reindex(paths: Iterable[Path], index: Index, progress: Callable[[Path, dict]
     return Reindexer(index, endpoints).run([Path(p) for p in paths], progress)
 
 
-def index_unindexed_captures(index: Index, path: Path) -> int:
-    """Captures whole in a WARC a killed crawl left open (after `recover_open_files`) that never
-    reached the index (the process died between writing a record and indexing it): indexed now,
-    in the crawl the file's warcinfo names, so the index agrees with the WARCs. Returns how many."""
-    known = index.indexed_record_ids(path.name)
+def index_unindexed(index: Index, path: Path) -> dict[str, int]:
+    """What a killed crawl wrote whole into a WARC it left open (after `recover_open_files`) and
+    never indexed (the crawl indexes in batches, archiver/index/write_behind.py, and a kill loses
+    the batch still waiting): indexed now, in the crawl the file's warcinfo names, so the index
+    agrees with the WARCs. The file is replayed as `reindex` replays it; what the index holds
+    already keeps its rows (captures by record id; an article, post or check whose row names the
+    record or one after it in the file). Returns how many captures and records were added."""
+    before = len(index.indexed_record_ids(path.name))
     reader = Reindexer(index)
-    missing: list[_Record] = []
-    prev: _Record | None = None
-    for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False):
-        current = reader.copy_out(record)
-        if current.kind == "warcinfo":
-            reader.warcinfo(current)
-        if prev is not None and prev.capture and prev.record_id not in known:
-            prev.end = current.pos
-            missing.append(prev)
-        prev = current
-    if prev is not None and prev.capture and prev.record_id not in known:
-        prev.end = path.stat().st_size  # recovery cut the file after its last whole record
-        missing.append(prev)
-    if missing:
-        index.add_captures([rec.capture_info(path.name) for rec in missing], reader.crawl_id())
-    return len(missing)
+    reader.recovering = True
+    reader.positions = {record.headers.get(WarcHeader.WARC_RECORD_ID): record.stream_pos
+                        for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False,
+                                                      record_types=WarcRecordType.metadata)
+                        if (record.headers.get(WarcHeader.WARC_TARGET_URI) or "").startswith((REFERENCES, POST))}
+    with index.batch():
+        problem = reader.read_file(path)
+        reader.release_held()
+    if problem:  # recovery cut the file after its last whole record: nothing should be wrong
+        raise WarcError(problem)
+    return {"captures": len(index.indexed_record_ids(path.name)) - before,
+            "described": reader.stats["articles"] + reader.stats["posts"] + reader.stats["checks"]}
 
 
 # -- helpers -------------------------------------------------------------------------------------

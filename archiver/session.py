@@ -15,9 +15,10 @@ from . import __version__
 from .errors import ArchiverError
 from .index import open_index
 from .index.store import now_iso
+from .index.write_behind import FLUSH_CALLS, FLUSH_SECONDS, WriteBehind
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
-from .reindex import index_unindexed_captures
+from .reindex import index_unindexed
 from .warc.upload import start_uploader
 from .warc.writer import WarcWriter, WrittenRecord, recover_open_files
 
@@ -104,9 +105,10 @@ class ArchiveSession:
         # A crawl killed earlier left files open: close them whole before writing new ones.
         for name, end in recover_open_files(paths["warcs"], paths["indexes"]):
             dropped = self.index.drop_captures_beyond(name, end)
-            added = index_unindexed_captures(self.index, Path(paths["warcs"]) / name)
-            logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped, "
-                           "%d whole captures it had not indexed added)", name, dropped, added)
+            added = index_unindexed(self.index, Path(paths["warcs"]) / name)
+            logger.warning("Recovered %s from an interrupted crawl (%d index rows beyond its end dropped; "
+                           "indexed what it had not: %d whole captures, %d articles, posts and checks)",
+                           name, dropped, added["captures"], added["described"])
         # --store: each closed file goes to the store (what earlier sessions left here first)
         self.uploader = start_uploader(settings.get("ARCHIVER_STORE"), paths["warcs"], paths["indexes"],
                                        settings.get("ARCHIVER_S3_ENDPOINT"))
@@ -119,6 +121,11 @@ class ArchiveSession:
         else:
             self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, options, started=started)
         self.crawl_started = started
+        # the crawl's index writes, in batches (flushed by a timer, and at close). Not in a shared
+        # crawl: there a worker asks the index whether another has captured a page already, and
+        # must see the other's captures at once
+        self.writes = WriteBehind(self.index, self.crawl_id, max_calls=1 if self.shared else FLUSH_CALLS)
+        self._flusher = None
         self.closed = False
 
     @classmethod
@@ -129,16 +136,24 @@ class ArchiveSession:
             setattr(crawler, _ATTR, session)
             crawler.signals.connect(session.spider_closed, signal=signals.spider_closed)
             crawler.signals.connect(session.close, signal=signals.engine_stopped)
+            crawler.signals.connect(session.start_flushing, signal=signals.engine_started)
         return session
 
+    def start_flushing(self) -> None:
+        """Index writes wait at most FLUSH_SECONDS (in a slow crawl, batches never fill up)."""
+        from twisted.internet import task
+
+        self._flusher = task.LoopingCall(self.writes.flush)
+        self._flusher.start(FLUSH_SECONDS, now=False)
+
     def index_capture(self, written: WrittenRecord, *, status: int | None, mime: str | None,
-                      location: str | None = None, error: str | None = None) -> int:
+                      location: str | None = None, error: str | None = None) -> None:
         info = CaptureInfo(
             url=written.url, date=written.date, status=status, mime=mime,
             location=WarcLocation(written.filename, written.offset, written.length, written.record_id),
             payload_digest=written.payload_digest, record_type=written.record_type,
             refers_to=written.refers_to, error=error, redirect_to=location)
-        return self.index.add_capture(info, self.crawl_id)
+        self.writes.add_capture(info)
 
     def write_json_metadata(self, target_uri: str, data: dict, *, refers_to: str | None,
                             date: str | None = None) -> WrittenRecord:
@@ -152,6 +167,9 @@ class ArchiveSession:
         if self.closed:
             return
         self.closed = True
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        self.writes.flush()
         self.writer.close()
         if self.uploader is not None:
             self.uploader.close()  # waits for the uploads still going (the last file's among them)

@@ -215,7 +215,7 @@ class ArticleSpider(scrapy.Spider):
         record = self.session.write_json_metadata(
             f"urn:embed-archiver:references:{response.url}", refs.to_json(),
             refers_to=meta.get("warc_record_id"), date=fetched_at)
-        yield ArticleItem(refs, meta.get("capture_id"), response.status, fetched_at, record.record_id)
+        yield ArticleItem(refs, meta.get("warc_record_id"), response.status, fetched_at, record.record_id)
         yield from self.follow_references(refs, depth, checked_at=fetched_at)
         yield from self.requisite_requests(response)
 
@@ -225,7 +225,7 @@ class ArticleSpider(scrapy.Spider):
         refs = ArticleRefs(url, ArticleMeta(url, is_article=False))
         record = self.session.write_json_metadata(f"urn:embed-archiver:references:{url}", refs.to_json(),
                                                   refers_to=meta.get("warc_record_id"), date=fetched_at)
-        return ArticleItem(refs, meta.get("capture_id"), status, fetched_at, record.record_id)
+        return ArticleItem(refs, meta.get("warc_record_id"), status, fetched_at, record.record_id)
 
     def follow_references(self, refs: ArticleRefs, depth: int, checked_at: str | None = None):
         settings = self.crawler.settings
@@ -243,7 +243,7 @@ class ArticleSpider(scrapy.Spider):
             archived = wayback.copy_of(link.url)
             if archived is not None:
                 # the article cites an archived copy: the copy belongs to the original URL
-                self.session.index.add_copy(archived, checked_at=checked_at)
+                self.session.writes.add_copy(archived, checked_at=checked_at)
             elif link.link_kind != "internal":
                 yield from self.wayback_requests(link.url)
             if link.link_kind == "post":
@@ -348,7 +348,7 @@ class ArticleSpider(scrapy.Spider):
         record = self.session.write_json_metadata(
             f"urn:embed-archiver:post:{snapshot.platform}:{snapshot.post_id}", snapshot.to_json(),
             refers_to=meta.get("warc_record_id"), date=captured_at)
-        yield PostItem(snapshot, meta.get("capture_id"), captured_at, record.record_id)
+        yield PostItem(snapshot, meta.get("warc_record_id"), captured_at, record.record_id)
 
     def parse_capture(self, response):
         """oEmbed answers and media: recorded by the recorder; nothing more to index."""
@@ -389,8 +389,8 @@ class ArticleSpider(scrapy.Spider):
         settings = self.crawler.settings
         url = response.meta["wayback_url"]
         found = wayback.parse_availability(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
-                                    checked_at=response.meta.get("warc_date"))
+        self.session.writes.add_copy(found, capture_record_id=response.meta.get("warc_record_id"),
+                                     checked_at=response.meta.get("warc_date"))
         if settings.get("ARCHIVER_WAYBACK") != "submit" or found.status == "error":
             return
         within = settings.getfloat("ARCHIVER_WAYBACK_WITHIN")
@@ -407,8 +407,8 @@ class ArticleSpider(scrapy.Spider):
     async def parse_save(self, response):
         url = response.meta["wayback_url"]
         found, job = wayback.parse_save(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
-                                    checked_at=response.meta.get("warc_date"))
+        self.session.writes.add_copy(found, capture_record_id=response.meta.get("warc_record_id"),
+                                     checked_at=response.meta.get("warc_date"))
         if job:
             async for request in self.poll_save(url, job, 0):
                 yield request
@@ -416,8 +416,8 @@ class ArticleSpider(scrapy.Spider):
     async def parse_save_status(self, response):
         url = response.meta["wayback_url"]
         found = wayback.parse_save_status(url, response.status, response.body)
-        self.session.index.add_copy(found, capture_id=response.meta.get("capture_id"),
-                                    checked_at=response.meta.get("warc_date"))
+        self.session.writes.add_copy(found, capture_record_id=response.meta.get("warc_record_id"),
+                                     checked_at=response.meta.get("warc_date"))
         if found.status == "submitted":
             async for request in self.poll_save(url, response.meta["wayback_job"], response.meta["wayback_poll"] + 1):
                 yield request

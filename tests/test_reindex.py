@@ -119,6 +119,57 @@ def test_the_rebuilt_index_is_the_crawls(crawl, tmp_path):
     assert stats["records"] > stats["captures"] and stats["seconds"] >= 0
 
 
+@pytest.mark.parametrize("kept", [0.3, 0.67, 0.95])
+def test_a_crawl_killed_before_its_last_batch_was_indexed_is_indexed_whole_on_recovery(crawl, tmp_path, kept):
+    """The crawl indexes in batches: a kill loses the batch still waiting (captures, articles, posts,
+    copies). The next crawl into the archive recovers the open file and indexes what it holds."""
+    from archiver.reindex import index_unindexed
+    from archiver.warc.writer import OPEN_SUFFIX, recover_open_files
+
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    (tmp_path / "indexes").mkdir()
+    for path in crawl.warcs:
+        shutil.copy(path, warcs / path.name)
+    last = sorted(warcs.iterdir())[-1]
+    db = tmp_path / "index.sqlite"
+    rebuild(sorted(warcs.iterdir()), db)
+    # the lost batches: the rows after the first `kept` of the captures and of the other tables, as
+    # if never written (a row naming a capture is written in the capture's batch or a later one)
+    con = sqlite3.connect(db)
+    with con:
+        (last_kept,) = con.execute("SELECT CAST(count(*) * ? AS INTEGER) FROM captures", (kept,)).fetchone()
+        con.execute("DELETE FROM captures WHERE id > ?", (last_kept,))
+        for table in ("articles", "posts", "copies"):
+            con.execute(f"DELETE FROM {table} WHERE capture_id > ? "
+                        f"OR id > (SELECT CAST(count(*) * ? AS INTEGER) FROM {table})", (last_kept, kept))
+        con.execute("DELETE FROM refs WHERE article_id NOT IN (SELECT id FROM articles)")
+        for doc, table in (("article", "articles"), ("ref", "refs"), ("post", "posts")):
+            con.execute(f"DELETE FROM fts WHERE doc_type = ? AND doc_id NOT IN (SELECT id FROM {table})", (doc,))
+    con.close()
+    kept_rows = {table: con_count(db, table) for table in ("captures", "articles")}
+    last.rename(last.with_name(last.name + OPEN_SUFFIX))  # killed while writing it
+
+    index = open_index(db)
+    try:
+        for name, end in recover_open_files(warcs, tmp_path / "indexes"):
+            index.drop_captures_beyond(name, end)
+            added = index_unindexed(index, warcs / name)
+    finally:
+        index.close()
+    expected = assert_same(crawl.out / "index.sqlite", db)
+    assert added["captures"] == len(expected["captures"]) - kept_rows["captures"] > 0
+    assert added["described"] >= len(expected["articles"]) - kept_rows["articles"] > 0
+
+
+def con_count(db: Path, table: str) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def crawled_twice(crawl, tmp_path_factory) -> Path:
     """The session's crawl copied, then crawled again into the same archive, posts recaptured:

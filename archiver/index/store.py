@@ -1,5 +1,6 @@
-"""The index's query API: the one door to SQL. Writes are short transactions; reads return
-plain dicts (ready for `--json`). The same code runs on SQLite and PostgreSQL."""
+"""The index's query API: the one door to SQL. Writes are short transactions (a crawl's come in
+batches: write_behind.py); reads return plain dicts (ready for `--json`). The same code runs on
+SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
@@ -334,6 +335,22 @@ class Index:
                 conn.execute(_insert_if_missing(conn, captures, ("record_id",), returning=False), new)
                 known.update(self._capture_ids(conn, [r["record_id"] for r in new]))
         return [known[r["record_id"]] for r in rows]
+
+    def capture_ids(self, record_ids: list[str]) -> dict[str, int]:
+        """The row ids of the captures of these WARC records (those indexed)."""
+        with self._read() as conn:
+            return self._capture_ids(conn, record_ids)
+
+    def described_record_ids(self, record_ids: list[str]) -> set[str]:
+        """Which of these records (the spider's references and post records, verify's checks)
+        the index holds: an article's, a post's or a check's row names it."""
+        found: set[str] = set()
+        with self._read() as conn:
+            for start in range(0, len(record_ids), 500):
+                some = record_ids[start:start + 500]
+                for column in (articles.c.refs_record_id, posts.c.snapshot_record_id, checks.c.record_id):
+                    found.update(r[0] for r in conn.execute(select(column).where(column.in_(some))))
+        return found
 
     @staticmethod
     def _capture_ids(conn: Connection, record_ids: list[str]) -> dict[str, int]:

@@ -102,10 +102,9 @@ class WarcRecorderMiddleware:
         content_type = response.headers.get(b"Content-Type")
         mime = _text(content_type).split(";")[0].strip().lower() if content_type else None
         location = response.headers.get(b"Location")
-        capture_id = self.session.index_capture(
-            written, status=response.status, mime=mime, location=_text(location) if location else None)
-        request.meta["warc_record_id"] = written.record_id
-        request.meta["capture_id"] = capture_id
+        self.session.index_capture(written, status=response.status, mime=mime,
+                                   location=_text(location) if location else None)
+        request.meta["warc_record_id"] = written.record_id  # the capture, for what the spider indexes about it
         return response
 
     def process_exception(self, request, exception, spider=None):
@@ -114,8 +113,7 @@ class WarcRecorderMiddleware:
         payload = (f"fetch-error: {reason}\r\nurl: {request.url}\r\nmethod: {request.method}\r\n").encode("utf-8")
         # warc-fields metadata: never indexed for replay, so it cannot shadow a real capture.
         written = self.session.writer.write_metadata(request.url, payload, "application/warc-fields", date=date)
-        capture_id = self.session.index_capture(written, status=None, mime=None, error=reason)
+        self.session.index_capture(written, status=None, mime=None, error=reason)
         request.meta["warc_record_id"] = written.record_id  # what the spider's records about it refer to
-        request.meta["capture_id"] = capture_id
         request.meta["fetch_error"] = reason
         return None
