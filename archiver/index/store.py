@@ -4,7 +4,9 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import random
 import re
+import sqlite3
 import time
 import unicodedata
 import warnings
@@ -177,11 +179,27 @@ def shown_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets lookups read while a crawl writes; busy_timeout waits instead of failing.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    _enter_wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _enter_wal(cur, patience: float = 30.0) -> None:
+    """Switch a new file to WAL. The switch needs the file to itself, and SQLite answers "locked"
+    at once, without busy_timeout's wait, while another process has it open: two workers opening a
+    new index at the same moment made one of them fail (exit 1) before it fetched anything. So it
+    is tried again, a few ms later each time (a file already in WAL mode passes at once)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
 
 
 class Index:

@@ -110,3 +110,45 @@ def test_workers_writing_the_same_rows_leave_one_each(index_url):
                      "posts": ROUNDS, "copies": ROUNDS,
                      # one text document per row: none left behind by a replaced one, none twice
                      "fts article": ROUNDS, "fts ref": ROUNDS * per_article, "fts post": ROUNDS}
+
+
+
+def _open_at(path: str, moment: float, delay: float) -> str:
+    """A worker process of a distributed crawl starting at `moment` (+ `delay`) on a new index: the
+    CLI opens it to check it, the session opens it and starts the shared crawl, the report reads
+    it. Returns the error, if any."""
+    import time
+
+    while time.time() < moment:  # spin: sleeping would spread the processes' starts out
+        pass
+    time.sleep(delay)
+    try:
+        open_index(path).close()
+        index = open_index(path)
+        index.finish_crawl(index.start_crawl("crawl", [], {}))
+        index.close()
+        index = open_index(path)
+        index.summary()
+        index.close()
+        return ""
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_processes_opening_a_new_sqlite_index_at_one_moment_all_succeed(tmp_path):
+    """Switching a new SQLite file to WAL needs it to itself, and SQLite answered "locked" at once
+    (busy_timeout does not apply) to whoever came second: a worker of a distributed crawl exited 1
+    before it fetched anything."""
+    import multiprocessing
+    import random
+    import time
+
+    rng = random.Random(7)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for n in range(60):
+            path = str(tmp_path / f"index-{n}.sqlite")
+            moment = time.time() + 0.05
+            errors = pool.starmap(_open_at, [(path, moment, rng.choice([0, 0, rng.random() * 0.01]))
+                                             for _ in range(2)])
+            assert errors == ["", ""], f"round {n}"
+            assert counts(path)["crawls"] == 1
