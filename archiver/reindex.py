@@ -184,7 +184,7 @@ class Reindexer:
         self._checked_kw = _accepts(index.add_copy, "checked_at")
         # index_unindexed: records whose article, post or check the index holds are passed over
         self.recovering = False
-        self.described: set[str] = set()
+        self.checked: set[str] = set()        # the chunk's check records the index holds
         self.positions: dict[str, int] = {}   # the file's article and post records: record id -> offset
 
     # -- files ----------------------------------------------------------------------------------
@@ -334,8 +334,8 @@ class Reindexer:
 
     def replay(self, chunk: list[_Record], filename: str) -> None:
         if self.recovering:
-            self.described = self.index.described_record_ids(
-                [rec.record_id for rec in chunk if rec.kind == "metadata" and rec.url.startswith(URN) and rec.record_id])
+            self.checked = self.index.check_record_ids(
+                [rec.record_id for rec in chunk if rec.kind == "metadata" and rec.url.startswith(CHECK)])
         captured = [rec for rec in chunk if rec.capture]
         if captured:
             infos = [rec.capture_info(filename) for rec in captured]
@@ -409,8 +409,6 @@ class Reindexer:
 
     def description(self, rec: _Record) -> None:
         url = rec.url
-        if self.recovering and rec.record_id in self.described:
-            return
         if url.startswith(REFERENCES):
             self.article(rec, json.loads(rec.body))
         elif url.startswith(POST):
@@ -421,7 +419,7 @@ class Reindexer:
             capture_id, _ = self.capture_of(rec.refers_to)
             self.index.add_post(snap, capture_id=capture_id, captured_at=rec.date, snapshot_record_id=rec.record_id)
             self.stats["posts"] += 1
-        elif url.startswith(CHECK):
+        elif url.startswith(CHECK) and not (self.recovering and rec.record_id in self.checked):
             if self.index.add_check(json.loads(rec.body), rec.record_id) is not None:
                 self.stats["checks"] += 1
 

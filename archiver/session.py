@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.settings import BaseSettings
+from twisted.internet import task
 
 from . import __version__
 from .errors import ArchiverError
@@ -141,8 +142,6 @@ class ArchiveSession:
 
     def start_flushing(self) -> None:
         """Index writes wait at most FLUSH_SECONDS (in a slow crawl, batches never fill up)."""
-        from twisted.internet import task
-
         self._flusher = task.LoopingCall(self.writes.flush)
         self._flusher.start(FLUSH_SECONDS, now=False)
 

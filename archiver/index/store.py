@@ -359,15 +359,13 @@ class Index:
         with self._read() as conn:
             return self._capture_ids(conn, record_ids)
 
-    def described_record_ids(self, record_ids: list[str]) -> set[str]:
-        """Which of these records (the spider's references and post records, verify's checks)
-        the index holds: an article's, a post's or a check's row names it."""
+    def check_record_ids(self, record_ids: list[str]) -> set[str]:
+        """Which of these check records (verify's) the index holds."""
         found: set[str] = set()
         with self._read() as conn:
             for start in range(0, len(record_ids), 500):
-                some = record_ids[start:start + 500]
-                for column in (articles.c.refs_record_id, posts.c.snapshot_record_id, checks.c.record_id):
-                    found.update(r[0] for r in conn.execute(select(column).where(column.in_(some))))
+                found.update(conn.execute(select(checks.c.record_id)
+                                          .where(checks.c.record_id.in_(record_ids[start:start + 500]))).scalars())
         return found
 
     @staticmethod

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.5
 FLUSH_CALLS = 500
+KNOWN_CAPTURES = 4096  # row ids of the latest captures written, for the calls that name them later
 
 # a waiting call: the record id of the capture it needs the row id of (or None), and the call
 _Call = tuple["str | None", Callable[["int | None"], Any]]
@@ -43,6 +45,7 @@ class WriteBehind:
         self.max_calls = max_calls
         self._captures: list[CaptureInfo] = []
         self._calls: list[_Call] = []
+        self._known: dict[str, int] = {}  # record id -> row id, the latest KNOWN_CAPTURES written
 
     def __len__(self) -> int:
         return len(self._captures) + len(self._calls)
@@ -94,21 +97,26 @@ class WriteBehind:
         except (SQLAlchemyError, IndexError_) as exc:
             logger.warning("A batch of %d index writes failed (%s); writing them one at a time",
                            len(captures) + len(calls), _first_line(exc))
+            self._known.clear()  # it may hold ids of rows the rollback took back
             for info in captures:
                 self._alone(lambda info=info: self.index.add_capture(info, self.crawl_id), info.url)
             for record_id, call in calls:
                 self._alone(lambda call=call, record_id=record_id: self._run([], [(record_id, call)]), record_id)
 
     def _run(self, captures: list[CaptureInfo], calls: list[_Call]) -> None:
-        ids: dict[str, int] = {}
-        if captures:
-            ids = dict(zip((info.location.record_id for info in captures),
+        ids = self._known
+        if len(captures) == 1:  # (a shared crawl's batches: one statement, where add_captures runs three)
+            ids[captures[0].location.record_id] = self.index.add_capture(captures[0], self.crawl_id)
+        elif captures:
+            ids.update(zip((info.location.record_id for info in captures),
                            self.index.add_captures(captures, self.crawl_id)))
         wanted = {record_id for record_id, _ in calls if record_id and record_id not in ids}
-        if wanted:  # captured in an earlier batch
+        if wanted:  # captured longer ago
             ids.update(self.index.capture_ids(sorted(wanted)))
         for record_id, call in calls:
             call(ids.get(record_id) if record_id else None)
+        for oldest in list(islice(ids, max(0, len(ids) - KNOWN_CAPTURES))):  # (dicts keep insertion order)
+            del ids[oldest]
 
     @staticmethod
     def _alone(write: Callable[[], Any], what: str | None) -> None:
