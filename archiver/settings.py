@@ -50,6 +50,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # keep-alive that holds up when a site is busy (archiver/http.py)
 DOWNLOAD_HANDLERS = {"http": "archiver.http.KeepAliveHTTPHandler", "https": "archiver.http.KeepAliveHTTPHandler"}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the spider sets no allowed_domains
     # production platform hosts -> configured endpoints (demo/tests: loopback); before anything else
     "archiver.middlewares.EndpointMapMiddleware": 50,
     # with ARCHIVER_LOOPBACK_ONLY, refuse every non-loopback host before DNS
@@ -72,8 +73,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "archiver.limits.LimitedRedirectMiddleware": 600,
 }
+# Scrapy's spider middlewares that have nothing to do here: each is one more async generator every
+# request and item passes through
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,  # HTTPERROR_ALLOW_ALL: it lets all through
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # the spider counts depth itself (article_depth)
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,  # a spider developer's aid
+}
 # new articles wait while the captures of earlier ones are queued: memory stays flat (archiver/crawl.py)
 SCHEDULER = "archiver.crawl.CapturesFirstScheduler"
+STATS_CLASS = "archiver.crawl.CrawlStats"   # Scrapy's, lighter (archiver/crawl.py)
 ITEM_PIPELINES = {"archiver.pipelines.IndexPipeline": 300}
 # Scrapy's resolver, refusing the answers the address guard refuses (see archiver/guard.py)
 TWISTED_DNS_RESOLVER = "archiver.guard.GuardedResolver"

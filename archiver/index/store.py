@@ -7,6 +7,7 @@ import json
 import random
 import re
 import sqlite3
+import threading
 import time
 import unicodedata
 import warnings
@@ -35,14 +36,44 @@ from . import fts
 from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
 
 
+class _OnDriver:
+    """A read of text columns run on the driver's own cursor, compiled once per dialect. For the
+    read a crawl makes once per response (find_payload): in a crawl SQLAlchemy's work around each
+    execution cost ~180 us, the SQLite lookup itself ~20 us."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, dict[str, Any], list[str] | None]] = {}
+
+    def first(self, conn: Connection, **values: Any) -> tuple | None:
+        compiled = self._compiled.get(conn.dialect.name)
+        if compiled is None:
+            done = self.statement.compile(dialect=conn.dialect)
+            compiled = self._compiled[conn.dialect.name] = (
+                str(done), done.construct_params(dict.fromkeys(values)), done.positiontup)
+        sql, defaults, order = compiled
+        params = {**defaults, **values}
+        if not conn.in_transaction():
+            conn.begin()  # so that the read's end (a rollback) ends the driver's transaction too
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params[name] for name in order) if order else params)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+
 # Statements of the calls made once per record (captures, references, posts), built once: building
 # a statement costs more than running it.
 _CRAWL_ID = select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key"))
+
+
 # find_payload, asked once per response a crawl records
-_FIRST_PAYLOAD = (select(captures.c.record_id, captures.c.url, captures.c.date)
-                  .where(captures.c.payload_digest == bindparam("digest"), captures.c.url_key == bindparam("url_key"),
-                         captures.c.record_type == "response", captures.c.status == 200)
-                  .order_by(captures.c.date).limit(1))
+_FIRST_PAYLOAD = _OnDriver(select(captures.c.record_id, captures.c.url, captures.c.date)
+                           .where(captures.c.payload_digest == bindparam("digest"),
+                                  captures.c.url_key == bindparam("url_key"),
+                                  captures.c.record_type == "response", captures.c.status == 200)
+                           .order_by(captures.c.date).limit(1))
 _CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
 _INSERT_REF = insert(refs)
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
@@ -214,6 +245,7 @@ class Index:
             raise IndexError_(f"cannot open the index at {shown_url(url)}: {first_line}") from exc
         self.url = url
         self._batch: Connection | None = None
+        self._reader = threading.local()  # see _read
 
     def _create_schema(self) -> bool:
         """Tables, missing columns, full-text search; True when FTS is available. Two processes
@@ -235,6 +267,9 @@ class Index:
         return False
 
     def close(self) -> None:
+        if getattr(self._reader, "conn", None) is not None:
+            self._reader.conn.close()
+            self._reader.conn = None
         self.engine.dispose()
 
     @contextmanager
@@ -273,11 +308,22 @@ class Index:
 
     @contextmanager
     def _read(self):
+        """A connection to read on: the batch's inside a batch, else this thread's reader, held
+        for the index's lifetime (checking one out of the pool per read cost more than the read).
+        Its transaction ends when the outermost read does, so each read sees the latest commits."""
         if self._batch is not None:
             yield self._batch
-        else:
-            with self.engine.connect() as conn:
-                yield conn
+            return
+        reader = self._reader
+        if getattr(reader, "conn", None) is None:
+            reader.conn, reader.depth = self.engine.connect(), 0
+        reader.depth += 1
+        try:
+            yield reader.conn
+        finally:
+            reader.depth -= 1
+            if reader.depth == 0:
+                reader.conn.rollback()
 
     # -- crawls ---------------------------------------------------------------------------------
 
@@ -398,7 +444,7 @@ class Index:
     def find_payload(self, digest: str, url: str) -> tuple[str, str, str] | None:
         """An earlier 200 response of `url` with this payload digest, for revisit records."""
         with self._read() as conn:
-            row = conn.execute(_FIRST_PAYLOAD, {"digest": digest, "url_key": sort_key(url)}).first()
+            row = _FIRST_PAYLOAD.first(conn, digest=digest, url_key=sort_key(url))
         return (row[0], row[1], row[2]) if row else None
 
     def captures_of(self, url: str) -> list[dict[str, Any]]:
