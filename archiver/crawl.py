@@ -1,9 +1,11 @@
 """Run a crawl in this process: settings from archiver.settings, overridden by the caller."""
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
+from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -94,9 +96,18 @@ def run_crawl(overrides: dict[str, Any]) -> dict[str, Any]:
         for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
             logging.getLogger(name).addFilter(_NoDownloadTracebacks())
     crawler = process.create_crawler(ArticleSpider)
+    crawler.signals.connect(_freeze_startup_objects, signal=signals.engine_started)
     process.crawl(crawler)
     process.start()
     return dict(crawler.stats.get_stats()) if crawler.stats else {}
+
+
+def _freeze_startup_objects() -> None:
+    """Modules, classes, settings, the spider: ~50,000 objects made before the first request that
+    live as long as the process. Frozen, the collector stops walking them on each full collection
+    (~100 ms each, every few seconds of a crawl)."""
+    gc.collect()
+    gc.freeze()
 
 
 def fetch_page(url: str, allow_private: bool = False) -> tuple[str, bytes]:

@@ -92,7 +92,7 @@ ARCHIVER_OUT = "archive"              # output folder: warcs/, indexes/*.cdxj, i
 ARCHIVER_DB = ""                      # SQLAlchemy URL of the index; empty = ARCHIVER_OUT/index.sqlite
 ARCHIVER_WARC_PREFIX = "archiver"     # WARC names: {prefix}-{timestamp}-{serial}-{host}.warc.gz ({host}-{token} with a store)
 ARCHIVER_WARC_MAX_SIZE = 10**9        # bytes: rotate to a new WARC file past this (spec recommends 1 GB)
-ARCHIVER_GZIP_LEVEL = 6               # per-record gzip level (9 costs much CPU for ~2% smaller files)
+ARCHIVER_GZIP_LEVEL = 6               # per-record gzip level, 0-12 (libdeflate's; bench/gzip_levels.py has the trade-off)
 ARCHIVER_STORE = ""                   # s3://bucket/prefix: closed WARCs (and their CDXJ) go there, local copies go (--store)
 ARCHIVER_S3_ENDPOINT = ""             # the S3 API's URL (else boto3's AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS)
 ARCHIVER_CRAWL_NAME = ""              # warcinfo isPartOf; default crawl-<id>

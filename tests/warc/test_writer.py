@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.errors import UsageError
 from archiver.warc import cdxj
 from archiver.warc import writer as writer_module
 from archiver.warc.writer import HttpExchange, WarcWriter, warc_date
@@ -188,7 +189,7 @@ def test_cdxj_is_sorted_and_points_at_the_records(tmp_path):
         assert key.startswith("1,0,0,127:9)/")  # SURT of the loopback host
 
 
-@pytest.mark.parametrize("level", [1, 6, 9])
+@pytest.mark.parametrize("level", [0, 1, 6, 12])
 def test_gzip_level_is_configurable_and_each_record_is_its_own_member(tmp_path, level):
     writer = WarcWriter(tmp_path / "w", tmp_path / "i", gzip_level=level)
     resp, req = writer.write_exchange(exchange())
@@ -196,3 +197,10 @@ def test_gzip_level_is_configurable_and_each_record_is_its_own_member(tmp_path, 
     data = path.read_bytes()
     assert gzip.decompress(data[resp.offset:resp.offset + resp.length]).startswith(b"WARC/1.1")
     assert req.offset == resp.offset + resp.length
+
+
+@pytest.mark.parametrize("level", [-2, 13])
+def test_a_gzip_level_out_of_range_is_refused_before_anything_is_written(tmp_path, level):
+    with pytest.raises(UsageError, match="gzip level"):
+        WarcWriter(tmp_path / "w", tmp_path / "i", gzip_level=level)
+    assert not (tmp_path / "w").exists()
