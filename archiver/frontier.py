@@ -234,6 +234,8 @@ class RedisFrontier(Scheduler):
     def open(self, spider):
         self.spider = spider
         self.queue = PriorityQueue(self.server, spider, self.queue_key)
+        # alive before it is listed: a worker listed without a heartbeat is taken for dead
+        self._heartbeat()
         self.server.hset(self.keys.pending(self.worker), STARTING, b"")
         self.server.sadd(self.keys.workers, self.worker)
         self.server.hset(self.keys.stats(self.worker), mapping={
@@ -246,12 +248,15 @@ class RedisFrontier(Scheduler):
     def beat(self) -> None:
         """The worker is alive; its counters for `archiver status`; and a look for dead ones."""
         stats = self.stats.get_stats() if self.stats else {}
-        self.server.set(self.keys.heartbeat(self.worker), "1", px=int(self.ttl * 1000))
+        self._heartbeat()
         self.server.hset(self.keys.stats(self.worker), mapping={
             "last_seen": _iso(time.time()),
             "responses": stats.get("response_received_count", 0),
             "errors": stats.get("archiver/frontier_errors", 0)})
         self.requeue_dead()
+
+    def _heartbeat(self) -> None:
+        self.server.set(self.keys.heartbeat(self.worker), "1", px=int(self.ttl * 1000))
 
     def close(self, reason):
         if getattr(self, "_beat", None) is not None and self._beat.running:

@@ -116,6 +116,24 @@ def test_dead_workers_work_is_requeued(server, redis_url, tmp_path):
         stop(alive)
 
 
+def test_a_joining_worker_is_alive_before_it_is_listed(server, redis_url, tmp_path, monkeypatch):
+    """Listed without a heartbeat, another worker's requeue_dead would take it for dead."""
+    listed_while = []
+    real_sadd = redis.Redis.sadd
+
+    def sadd(client, key, *values):
+        if key.endswith(":workers"):
+            listed_while.append({k.decode() for k in client.keys(f"{PREFIX}*")})
+        return real_sadd(client, key, *values)
+
+    monkeypatch.setattr(redis.Redis, "sadd", sadd)
+    worker = make_worker(redis_url, tmp_path)
+    try:
+        assert listed_while and worker.keys.heartbeat(worker.worker) in listed_while[0]
+    finally:
+        stop(worker)
+
+
 def test_a_worker_stopped_early_hands_its_work_back(server, redis_url, tmp_path):
     worker = make_worker(redis_url, tmp_path)
     worker.enqueue_request(request(worker.spider, "https://example.org/a"))

@@ -342,6 +342,9 @@ def recover_open_files(warc_dir: Path, cdxj_dir: Path) -> list[tuple[str, int]]:
         lock = try_lock(lock_path)
         if lock is None:
             continue  # another crawl, alive, is writing it
+        if not leftover.exists():  # another worker recovered it between our glob and our lock
+            release(lock, lock_path)
+            continue
         with open(leftover, "r+b") as fh:
             ends = list(member_ends(fh))
             end = ends[-1] if ends else 0

@@ -204,3 +204,21 @@ def test_a_gzip_level_out_of_range_is_refused_before_anything_is_written(tmp_pat
     with pytest.raises(UsageError, match="gzip level"):
         WarcWriter(tmp_path / "w", tmp_path / "i", gzip_level=level)
     assert not (tmp_path / "w").exists()
+
+
+def test_a_leftover_another_worker_recovers_between_the_listing_and_the_lock_is_skipped(tmp_path, monkeypatch):
+    writer = WarcWriter(tmp_path / "w", tmp_path / "i")
+    writer.write_exchange(exchange())
+    path = writer.close()
+    leftover = path.with_name(path.name + writer_module.OPEN_SUFFIX)
+    path.rename(leftover)  # a killed crawl's file
+    real_try_lock = writer_module.try_lock
+
+    def another_worker_first(lock_path):
+        leftover.rename(path)  # the other worker recovered it and let go of its lock
+        return real_try_lock(lock_path)
+
+    monkeypatch.setattr(writer_module, "try_lock", another_worker_first)
+    assert writer_module.recover_open_files(tmp_path / "w", tmp_path / "i") == []
+    assert [rec.rec_type for rec in ArchiveIterator(open(path, "rb"))] == ["warcinfo", "response", "request"]
+    assert not list((tmp_path / "w").glob("*.lock"))
