@@ -37,15 +37,16 @@ from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls,
 
 
 class _OnDriver:
-    """A read of text columns run on the driver's own cursor, compiled once per dialect. For the
-    read a crawl makes once per response (find_payload): in a crawl SQLAlchemy's work around each
-    execution cost ~180 us, the SQLite lookup itself ~20 us."""
+    """A read of text and integer columns (no type of SQLAlchemy's to apply), run on the driver's
+    own cursor, compiled once per dialect. For the reads a crawl makes once per response or post
+    (find_payload, post): in a crawl SQLAlchemy's work around each execution cost ~180 us, the
+    SQLite lookup itself ~20 us."""
 
     def __init__(self, statement):
         self.statement = statement
         self._compiled: dict[str, tuple[str, dict[str, Any], list[str] | None]] = {}
 
-    def first(self, conn: Connection, **values: Any) -> tuple | None:
+    def first(self, conn: Connection, **values: Any) -> dict[str, Any] | None:
         compiled = self._compiled.get(conn.dialect.name)
         if compiled is None:
             done = self.statement.compile(dialect=conn.dialect)
@@ -58,7 +59,8 @@ class _OnDriver:
         cursor = conn.connection.cursor()
         try:
             cursor.execute(sql, tuple(params[name] for name in order) if order else params)
-            return cursor.fetchone()
+            row = cursor.fetchone()
+            return dict(zip((column[0] for column in cursor.description), row)) if row else None
         finally:
             cursor.close()
 
@@ -81,7 +83,7 @@ _REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_
 _ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
-_POST = select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
+_POST = _OnDriver(select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id")))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
 _INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
 _POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
@@ -445,7 +447,7 @@ class Index:
         """An earlier 200 response of `url` with this payload digest, for revisit records."""
         with self._read() as conn:
             row = _FIRST_PAYLOAD.first(conn, digest=digest, url_key=sort_key(url))
-        return (row[0], row[1], row[2]) if row else None
+        return (row["record_id"], row["url"], row["date"]) if row else None
 
     def captures_of(self, url: str) -> list[dict[str, Any]]:
         """Every capture of a URL, newest first (the URL as fetched, canonical or not)."""
@@ -555,8 +557,7 @@ class Index:
 
     def post(self, platform: str, post_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            row = conn.execute(_POST, {"platform": platform, "post_id": post_id}).first()
-        return dict(row._mapping) if row else None
+            return _POST.first(conn, platform=platform, post_id=post_id)
 
     def add_copy(self, found: Copy, *, capture_id: int | None = None, checked_at: str | None = None) -> int:
         """Record what an archive service holds for a URL (the newest answer per service and copy)."""
