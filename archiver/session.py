@@ -16,7 +16,7 @@ from . import __version__
 from .errors import ArchiverError
 from .index import open_index
 from .index.store import now_iso
-from .index.write_behind import FLUSH_CALLS, FLUSH_SECONDS, WriteBehind
+from .index.write_behind import FLUSH_SECONDS, WriteBehind
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
 from .reindex import index_unindexed
@@ -122,10 +122,10 @@ class ArchiveSession:
         else:
             self.crawl_id = self.index.start_crawl(self.crawl_key, seeds, options, started=started)
         self.crawl_started = started
-        # the crawl's index writes, in batches (flushed by a timer, and at close). Not in a shared
-        # crawl: there a worker asks the index whether another has captured a page already, and
-        # must see the other's captures at once
-        self.writes = WriteBehind(self.index, self.crawl_id, max_calls=1 if self.shared else FLUSH_CALLS)
+        # the crawl's index writes, in batches (flushed by a timer, and at close). The workers of a
+        # shared crawl divide the work by claims in Redis, which take effect at once; none of them
+        # relies on seeing another's index rows within the batch's half second
+        self.writes = WriteBehind(self.index, self.crawl_id)
         self._flusher = None
         self.closed = False
 

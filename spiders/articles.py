@@ -146,8 +146,12 @@ class ArticleSpider(scrapy.Spider):
         # still extracted as an article (the second fetch becomes a revisit record).
         # `explicit`: the user named this URL, so it is indexed as an article whatever it looks like;
         # pages found through sitemaps, feeds or links are indexed only if they look like articles.
-        if depth == 0 and self.frontier is not None and not self.claims.claim("seed", f"article {sort_key(url)}"):
-            return  # another worker of the shared crawl has queued it
+        if depth == 0 and self.frontier is not None:
+            if not self.claims.claim("seed", f"article {sort_key(url)}"):
+                return  # another worker of the shared crawl has queued it
+            # and its capture is its capture as a cited page: another worker that finds it cited
+            # must not fetch it again (the index, written in batches, may not show it yet)
+            self.claims.claim("page", sort_key(url))
         if self.session.resumed:
             done = self.session.index.article_refs_in_crawl(url, self.session.crawl_id)
             if done is not None:

@@ -105,7 +105,7 @@ class WriteBehind:
 
     def _run(self, captures: list[CaptureInfo], calls: list[_Call]) -> None:
         ids = self._known
-        if len(captures) == 1:  # (a shared crawl's batches: one statement, where add_captures runs three)
+        if len(captures) == 1:  # (a slow crawl's batches: one statement, where add_captures runs three)
             ids[captures[0].location.record_id] = self.index.add_capture(captures[0], self.crawl_id)
         elif captures:
             ids.update(zip((info.location.record_id for info in captures),
