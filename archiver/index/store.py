@@ -38,8 +38,8 @@ from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls,
 
 class _OnDriver:
     """A read of text and integer columns (no type of SQLAlchemy's to apply), run on the driver's
-    own cursor, compiled once per dialect. For the reads a crawl makes once per response or post
-    (find_payload, post): in a crawl SQLAlchemy's work around each execution cost ~180 us, the
+    own cursor, compiled once per dialect. For the reads a crawl makes once per response, post or
+    cited page (find_payload, post, captured_in_crawl): in a crawl SQLAlchemy's work around each execution cost ~180 us, the
     SQLite lookup itself ~20 us."""
 
     def __init__(self, statement):
@@ -76,6 +76,9 @@ _FIRST_PAYLOAD = _OnDriver(select(captures.c.record_id, captures.c.url, captures
                                   captures.c.url_key == bindparam("url_key"),
                                   captures.c.record_type == "response", captures.c.status == 200)
                            .order_by(captures.c.date).limit(1))
+# captured_in_crawl, asked once per cited page by a worker joining a shared or resumed crawl
+_CAPTURED_IN_CRAWL = _OnDriver(select(captures.c.id).where(captures.c.url_key == bindparam("url_key"),
+                                                           captures.c.crawl_id == bindparam("crawl_id")).limit(1))
 _CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
 _INSERT_REF = insert(refs)
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
@@ -362,8 +365,7 @@ class Index:
     def captured_in_crawl(self, url: str, crawl_id: int) -> bool:
         """Whether a URL has a capture (any outcome) recorded by this crawl."""
         with self._read() as conn:
-            return conn.execute(select(captures.c.id).where(
-                captures.c.url_key == sort_key(url), captures.c.crawl_id == crawl_id).limit(1)).first() is not None
+            return _CAPTURED_IN_CRAWL.first(conn, url_key=sort_key(url), crawl_id=crawl_id) is not None
 
     def article_refs_in_crawl(self, url: str, crawl_id: int) -> ArticleRefs | None:
         """An article this crawl already fetched and indexed, with the references to follow (as
