@@ -220,5 +220,6 @@ def test_a_leftover_another_worker_recovers_between_the_listing_and_the_lock_is_
 
     monkeypatch.setattr(writer_module, "try_lock", another_worker_first)
     assert writer_module.recover_open_files(tmp_path / "w", tmp_path / "i") == []
-    assert [rec.rec_type for rec in ArchiveIterator(open(path, "rb"))] == ["warcinfo", "response", "request"]
+    with open(path, "rb") as fh:
+        assert [rec.rec_type for rec in ArchiveIterator(fh)] == ["warcinfo", "response", "request"]
     assert not list((tmp_path / "w").glob("*.lock"))
