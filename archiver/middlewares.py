@@ -1,4 +1,4 @@
-"""Downloader middlewares that decide where a request may go, before anything is sent."""
+"""Middlewares that decide where a request may go, before anything is sent."""
 from __future__ import annotations
 
 import ipaddress
@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares import cookies as _scrapy_cookies
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from .urls import OFFLINE_SUFFIXES
@@ -31,8 +32,16 @@ def map_endpoint(url: str, endpoints: dict[str, str]) -> str:
 
 class EndpointMapMiddleware:
     """Sends requests for a platform's production host to the configured replacement (the demo and
-    the tests point platform hosts at loopback). Redirects to mapped hosts are mapped too, since
-    every request passes here."""
+    the tests point platform hosts at loopback).
+
+    A spider middleware and a downloader middleware (settings.py enables it as both):
+    - as a spider middleware it maps the requests the spider yields before they are queued, so
+      each is scheduled once (mapped in the downloader, Scrapy schedules the replacement again:
+      a second pass through the scheduler and its signal for most requests of a demo crawl);
+    - as a downloader middleware it maps the requests nobody yielded: redirects, retries, seeds.
+    Either way the request keeps the site it names as its download slot: --site-concurrency and
+    --delay apply per platform and outlet, as they would without the map, even when many of them
+    are served by one replacement."""
 
     def __init__(self, endpoints: dict[str, str]):
         self.endpoints = {k.rstrip("/"): v for k, v in endpoints.items()}
@@ -44,12 +53,32 @@ class EndpointMapMiddleware:
             raise NotConfigured
         return cls(endpoints)
 
+    def mapped(self, request, dont_filter: bool):
+        """The request sent to its replacement, or None when its host is not mapped."""
+        url = map_endpoint(request.url, self.endpoints)
+        if url == request.url:
+            return None
+        meta = request.meta
+        meta.setdefault("original_url", request.url)
+        meta.setdefault("download_slot", urlsplit(meta["original_url"]).hostname or "")
+        return request.replace(url=url, dont_filter=dont_filter or request.dont_filter)
+
+    def _map_output(self, result):
+        if isinstance(result, Request):
+            return self.mapped(result, dont_filter=False) or result
+        return result
+
+    def process_spider_output(self, response, result, spider=None):
+        for item in result:
+            yield self._map_output(item)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for item in result:
+            yield self._map_output(item)
+
     def process_request(self, request, spider=None):
-        mapped = map_endpoint(request.url, self.endpoints)
-        if mapped != request.url:
-            request.meta.setdefault("original_url", request.url)
-            return request.replace(url=mapped, dont_filter=True)
-        return None
+        # a request rescheduled here was seen by the duplicate filter under its production URL
+        return self.mapped(request, dont_filter=True)
 
 
 def is_loopback_host(host: str) -> bool:

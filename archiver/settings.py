@@ -79,6 +79,9 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,  # HTTPERROR_ALLOW_ALL: it lets all through
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # the spider counts depth itself (article_depth)
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,  # a spider developer's aid
+    # production platform hosts -> configured endpoints as the requests leave for the queue; the
+    # middlewares above (Referer, UrlLength) see the URL the spider asked for, as in the downloader
+    "archiver.middlewares.EndpointMapMiddleware": 20,
 }
 # new articles wait while the captures of earlier ones are queued: memory stays flat (archiver/crawl.py)
 SCHEDULER = "archiver.crawl.CapturesFirstScheduler"

@@ -138,10 +138,10 @@ def test_two_workers_share_one_crawl(demo_site, single, redis_url, postgres_url,
 
 
 def test_killed_worker_loses_nothing(demo_site, single, redis_url, postgres_url, tmp_path):
-    # slow the crawl down (a delay per site) so that the kill lands in the middle of it, and let
-    # a silent worker count as dead after 3 s instead of 30
+    # slow the crawl down (a delay per site, and the demo has a dozen sites) so that the kill lands
+    # in the middle of it, and let a silent worker count as dead after 3 s instead of 30
     env = {"ARCHIVER_WORKER_TTL": "3"}
-    victim = worker(demo_site, redis_url, postgres_url, tmp_path / "victim", "--delay", "0.3", env=env)
+    victim = worker(demo_site, redis_url, postgres_url, tmp_path / "victim", "--delay", "1", env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         report = run_json("status", "--redis", redis_url)
