@@ -39,6 +39,8 @@ from scrapy.exceptions import (
 )
 from scrapy.http import HtmlResponse
 
+from .extract.parse import may_contain
+
 
 class LimitExceeded(IgnoreRequest):
     """A response refused after it arrived (too big once decompressed, undecodable, a redirect
@@ -228,8 +230,5 @@ class LimitedMetaRefreshMiddleware(_RedirectLimits, MetaRefreshMiddleware):
 
 
 def may_refresh(body: bytes) -> bool:
-    """Whether the first 4,096 characters (at most 16 KiB in UTF-8) may hold a refresh tag. A
-    byte-order mark of UTF-16 or UTF-32 (where the word is not these bytes) is a maybe."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
-        return True
-    return b"refresh" in body[:16384].lower()
+    """Whether the first 4,096 characters (at most 16 KiB in UTF-8) may hold a refresh tag."""
+    return may_contain(body, b"refresh", within=16384, any_case=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .extract.parse import parse
+from .extract.parse import may_contain, parse
 from .urls import absolute
 
 _OEMBED = etree.XPath("//link[@href][@type='application/json+oembed' or @type='text/json+oembed']")
@@ -29,6 +29,8 @@ def _base(root, page_url: str) -> str:
 
 def oembed_links(html: bytes, page_url: str) -> list[str]:
     """The page's oEmbed discovery URLs (JSON only: that is what tools read)."""
+    if not may_contain(html, b"oembed"):  # most pages have none: no parse for them
+        return []
     root = parse(html)
     if root is None:
         return []

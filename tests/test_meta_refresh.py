@@ -45,3 +45,16 @@ def test_a_utf16_page_is_still_read_by_scrapy():
 def test_the_word_is_looked_for_where_scrapy_looks():
     assert may_refresh(b"<html><head>" + b"x" * 10_000 + b'<meta http-equiv="refresh" content="0; url=/b">')
     assert not may_refresh(b"<html>" + b"x" * 20_000 + b'<meta http-equiv="refresh" content="0; url=/b">')
+
+
+def test_may_contain_reads_bytes_only_where_ascii_is_ascii():
+    from archiver.extract.parse import may_contain
+
+    assert may_contain(b"<p>Refresh</p>", b"refresh", any_case=True)
+    assert not may_contain(b"<p>Refresh</p>", b"refresh")
+    assert not may_contain(b"<p>x</p>" * 10 + b"refresh", b"refresh", within=64)
+    cyrillic = '<meta charset="windows-1251"><p>обновить</p>'.encode("cp1251")
+    assert not may_contain(cyrillic, b"refresh")  # cp1251 writes ASCII as ASCII: the bytes tell
+    # UTF-16 and EBCDIC do not: a maybe, whatever the bytes
+    assert may_contain("<p>nothing</p>".encode("utf-16"), b"refresh")
+    assert may_contain('<meta charset="cp500"><p>x</p>'.encode("ascii"), b"refresh")

@@ -88,6 +88,17 @@ def decode(data: bytes) -> str:
             return body.decode(encoding if encoding != "utf-16" else "utf-8", "replace")
 
 
+def may_contain(data: bytes, word: bytes, *, within: int | None = None, any_case: bool = False) -> bool:
+    """Whether a page's text may hold `word` (ASCII), in its first `within` bytes: a test that
+    saves a parse or a decode. False only when the page's encoding writes ASCII as ASCII (UTF-8,
+    cp1252, ...) and the bytes do not hold the word; UTF-16 and the like are a maybe."""
+    encoding, _ = sniff_encoding(data)
+    if encoding not in ("utf-8", "utf-8-sig", "cp1252") and "a".encode(encoding, "ignore") != b"a":
+        return True
+    head = data[:within] if within is not None else data
+    return word in (head.lower() if any_case else head)
+
+
 def looks_binary(data: bytes) -> bool:
     if data.startswith(_BINARY_MAGIC):
         return True

@@ -89,3 +89,15 @@ def test_requisite_urls_are_read_from_the_markup():
     assert requisites(page, "https://page.example/a", limit=2) == ["https://b.example/x/p.jpg", "https://b.example/x/v.jpg"]
     assert oembed_links(page, "https://page.example/a") == ["https://b.example/x/o.json"]
     assert requisites(b"\x89PNG\r\n", "https://page.example/a") == []
+
+
+def test_oembed_links_in_any_encoding_and_no_parse_without_one(monkeypatch):
+    link = '<html><head><link rel="alternate" type="text/json+oembed" href="/o.json"></head><body>é</body></html>'
+    for encoding in ("utf-8", "cp1252", "utf-16"):  # utf-16: its BOM, then two bytes a letter
+        assert oembed_links(link.encode(encoding), "https://page.example/a") == ["https://page.example/o.json"]
+
+    import archiver.requisites as module
+    parsed = []
+    monkeypatch.setattr(module, "parse", lambda html: parsed.append(html))
+    assert oembed_links(b"<html><body><p>No discovery link.</p></body></html>", "https://page.example/a") == []
+    assert parsed == []  # a page without the word is never parsed
