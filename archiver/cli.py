@@ -174,6 +174,8 @@ def check_url(url: str, what: str = "URL") -> str:
               help="Wait between two requests to one site (default 0).")
 @click.option("--site-concurrency", type=click.IntRange(1), metavar="N",
               help="Requests in flight to one site at once (default 8).")
+@click.option("--concurrency", type=click.IntRange(1), metavar="N",
+              help="Requests in flight at once, all sites together (default 64).")
 @click.option("--endpoint", "endpoints", multiple=True, metavar="BASE=URL",
               help="Fetch a platform's BASE (e.g. https://cdn.syndication.twimg.com) from URL instead.")
 @click.option("--loopback-only", is_flag=True, help="Refuse every host that is not a loopback address.")
@@ -209,9 +211,9 @@ def check_url(url: str, what: str = "URL") -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (Scrapy INFO logs).")
 def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_robots, max_size, timeout,
-          max_redirects, retries, max_wait, delay, site_concurrency, endpoints, loopback_only, no_links, no_posts,
-          no_media, media_download, requisites, recapture_after, tokens, wayback, wayback_within, redis_url,
-          redis_prefix, idle_wait, store, resume, as_json, verbose):
+          max_redirects, retries, max_wait, delay, site_concurrency, concurrency, endpoints, loopback_only,
+          no_links, no_posts, no_media, media_download, requisites, recapture_after, tokens, wayback,
+          wayback_within, redis_url, redis_prefix, idle_wait, store, resume, as_json, verbose):
     """Crawl articles, capture what they embed and cite, and index it."""
     if resume:
         if redis_url:
@@ -250,7 +252,7 @@ def crawl(urls, from_file, sitemap, feed, depth, out, db, allow_private, ignore_
     }
     limits = {"DOWNLOAD_MAXSIZE": max_size, "DOWNLOAD_TIMEOUT": timeout, "REDIRECT_MAX_TIMES": max_redirects,
               "RETRY_TIMES": retries, "RETRY_MAX_WAIT": max_wait, "DOWNLOAD_DELAY": delay,
-              "CONCURRENT_REQUESTS_PER_DOMAIN": site_concurrency}
+              "CONCURRENT_REQUESTS_PER_DOMAIN": site_concurrency, "CONCURRENT_REQUESTS": concurrency}
     overrides.update({name: value for name, value in limits.items() if value is not None})
     check_archive_location(out, db)
     report = run_and_report(overrides, out, db)

@@ -8,6 +8,7 @@ import sys
 import urllib.request
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import ROOT, endpoint_args, run_cli, run_json
 
@@ -109,3 +110,13 @@ def test_reindex_rebuilds_an_index_a_lookup_can_use(crawl, tmp_path):
         return sorted((r["article_url"], r["kind"], r["position"], r.get("post_status")) for r in rows)
 
     assert cited(rebuilt) == cited(crawl.out) and len(cited(rebuilt)) >= 2
+
+
+def test_concurrency_options_reach_the_crawl_and_its_warcinfo(tmp_path):
+    run_cli("crawl", "http://127.0.0.1:1/x", "--allow-private", "--loopback-only", "--retries", "0",
+            "--concurrency", "3", "--site-concurrency", "2", "--out", str(tmp_path), check=False)
+    (warc,) = (tmp_path / "warcs").glob("*.warc.gz")
+    with open(warc, "rb") as f:
+        info = next(iter(ArchiveIterator(f)))
+        options = json.loads(info.content_stream().read().decode().split("embed-archiver-options: ")[1].split("\r\n")[0])
+    assert options["CONCURRENT_REQUESTS"] == 3 and options["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
