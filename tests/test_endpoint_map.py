@@ -63,3 +63,14 @@ def test_a_crawl_maps_on_both_sides():
     settings = crawl_settings({"ARCHIVER_ENDPOINTS": ENDPOINTS})
     name = "archiver.middlewares.EndpointMapMiddleware"
     assert name in settings.getdict("SPIDER_MIDDLEWARES") and name in settings.getdict("DOWNLOADER_MIDDLEWARES")
+
+
+def test_one_address_serving_many_sites_keeps_its_connections():
+    from archiver.http import idle_connections_per_host
+
+    def room(**settings):
+        return idle_connections_per_host(get_crawler(settings_dict=settings).settings)
+
+    # a busy site: four times its own limit; one replacement for every platform: twice all in flight
+    assert room(CONCURRENT_REQUESTS_PER_DOMAIN=8, CONCURRENT_REQUESTS=8) == 32
+    assert room(CONCURRENT_REQUESTS_PER_DOMAIN=8, CONCURRENT_REQUESTS=64) == 128
