@@ -5,8 +5,8 @@ import ipaddress
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.downloadermiddlewares import cookies as _scrapy_cookies
 from scrapy import Request
+from scrapy.downloadermiddlewares import cookies as _scrapy_cookies
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from .urls import OFFLINE_SUFFIXES

@@ -84,7 +84,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # the spider counts depth itself (article_depth)
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,  # a spider developer's aid
     # production platform hosts -> configured endpoints as the requests leave for the queue; the
-    # middlewares above (Referer, UrlLength) see the URL the spider asked for, as in the downloader
+    # output reaches Referer (700) and UrlLength (800) first: they see the URL the spider asked for
     "archiver.middlewares.EndpointMapMiddleware": 20,
 }
 # new articles wait while the captures of earlier ones are queued: memory stays flat (archiver/crawl.py)
