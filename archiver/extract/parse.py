@@ -93,7 +93,7 @@ def may_contain(data: bytes, word: bytes, *, within: int | None = None, any_case
     saves a parse or a decode. False only when the page's encoding writes ASCII as ASCII (UTF-8,
     cp1252, ...) and the bytes do not hold the word; UTF-16 and the like are a maybe."""
     encoding, _ = sniff_encoding(data)
-    if encoding not in ("utf-8", "utf-8-sig", "cp1252") and "a".encode(encoding, "ignore") != b"a":
+    if "a".encode(encoding, "ignore") != b"a":
         return True
     head = data[:within] if within is not None else data
     return word in (head.lower() if any_case else head)

@@ -12,7 +12,7 @@ import time
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -411,17 +411,16 @@ class Index:
         """Which of these check records (verify's) the index holds."""
         found: set[str] = set()
         with self._read() as conn:
-            for start in range(0, len(record_ids), 500):
-                found.update(conn.execute(select(checks.c.record_id)
-                                          .where(checks.c.record_id.in_(record_ids[start:start + 500]))).scalars())
+            for chunk in _in_chunks(record_ids):
+                found.update(conn.execute(select(checks.c.record_id).where(checks.c.record_id.in_(chunk))).scalars())
         return found
 
     @staticmethod
     def _capture_ids(conn: Connection, record_ids: list[str]) -> dict[str, int]:
         found = {}
-        for start in range(0, len(record_ids), 500):
+        for chunk in _in_chunks(record_ids):
             found.update(conn.execute(select(captures.c.record_id, captures.c.id)
-                                      .where(captures.c.record_id.in_(record_ids[start:start + 500]))).all())
+                                      .where(captures.c.record_id.in_(chunk))).all())
         return found
 
     def indexed_record_ids(self, filename: str | None = None) -> set[str]:
@@ -971,12 +970,20 @@ def _insert_posts(conn: Connection, rows: list[dict[str, Any]], texts: list[str]
     return ids
 
 
+IN_LIST_SIZE = 500  # values per IN (...): well under SQLite's old limit of 999 bound parameters
+
+
+def _in_chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start:start + IN_LIST_SIZE]
+
+
 def _post_ids(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The ids of the posts (platform, post id) indexed already."""
     found = {}
     post_ids = sorted({post_id for _, post_id in keys})
-    for start in range(0, len(post_ids), 500):
-        rows = conn.execute(_POSTS_BY_ID, {"post_ids": post_ids[start:start + 500]})
+    for chunk in _in_chunks(post_ids):
+        rows = conn.execute(_POSTS_BY_ID, {"post_ids": chunk})
         found.update(((r.platform, r.post_id), r.id) for r in rows if (r.platform, r.post_id) in keys)
     return found
 
