@@ -101,13 +101,32 @@ def _clean_query(query: str) -> str:
     return "&".join(q for q in query.split("&") if q and not _is_tracking(q.split("=", 1)[0]))
 
 
+# A host name with a letter first in its last label, or four decimal numbers: no IDNA, no IPv4 forms
+# to normalise (127.1, 0x7f.0.0.1). Then a port written as a number. (Shared with warc/cdxj.py.)
+_BYTE = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+PLAIN_HOST_PORT = rf"((?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:{_BYTE}\.){{3}}{_BYTE})(?::([1-9][0-9]{{0,4}}))?"
+# A canonical URL that w3lib's canonicalize_url only reorders: a plain host, a path and a query of
+# unreserved characters (nothing to percent-encode or decode); checked further in sort_key.
+_PLAIN_KEY = re.compile(rf"https?://{PLAIN_HOST_PORT}/[\w.~/-]*(?:\?[\w.~=&-]*)?", re.ASCII)
+
+
 @functools.lru_cache(maxsize=4096)
 def sort_key(url: str) -> str:
     """A stricter key for matching URLs to captures: the canonical form with its query sorted and
     percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet).
     Cached: w3lib's canonicalize_url is slow, and a URL is often keyed twice in a row (a link, then
-    its capture; an answer, then its revisit)."""
+    its capture; an answer, then its revisit). Most URLs need only their query sorted: that is done
+    here, for the answer canonicalize_url gives (tests/test_urls.py compares the two)."""
     key = canonical(url)
+    plain = _PLAIN_KEY.fullmatch(key)
+    if plain and "/." not in key and int(plain[2] or 0) <= 65535:  # no dot segment, a real port
+        head, _, query = key.partition("?")
+        params = query.split("&")
+        if "" not in params and all(p.count("=") <= 1 for p in params):
+            pairs = sorted(p.partition("=")[::2] for p in params)
+            return head + "?" + "&".join(f"{k}={v}" for k, v in pairs)
+        if not query:
+            return head
     try:
         return canonicalize_url(key, keep_fragments=False)
     except ValueError:  # w3lib refuses some hosts and ports; such a URL is its own key
