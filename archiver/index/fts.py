@@ -14,6 +14,8 @@ import unicodedata
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from .driver import OnDriver
+
 DOC_ARTICLE, DOC_REF, DOC_POST = "article", "ref", "post"
 ENGINES = ("sqlite", "postgresql")
 
@@ -52,7 +54,7 @@ def _body(conn: Connection, body: str | None) -> str | None:
     return body
 
 
-_ADD = text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)")
+_ADD = OnDriver(text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)"))
 _REMOVE = text("DELETE FROM fts WHERE doc_type = :t AND doc_id = :i")
 
 
@@ -63,9 +65,7 @@ def add(conn: Connection, doc_type: str, doc_id: int, body: str | None) -> None:
 def add_many(conn: Connection, doc_type: str, docs: list[tuple[int, str | None]]) -> None:
     if conn.dialect.name not in ENGINES:
         return
-    rows = [{"t": doc_type, "i": doc_id, "b": b} for doc_id, body in docs if (b := _body(conn, body))]
-    if rows:
-        conn.execute(_ADD, rows)
+    _ADD.many(conn, [{"t": doc_type, "i": doc_id, "b": b} for doc_id, body in docs if (b := _body(conn, body))])
 
 
 def remove(conn: Connection, doc_type: str, doc_id: int) -> None:

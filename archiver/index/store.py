@@ -33,58 +33,30 @@ from ..wayback import Copy, copy_of
 from ..platforms import match_url
 from ..urls import canonical, host_of, registrable_domain, sort_key
 from . import fts
+from .driver import OnDriver
 from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
-
-
-class _OnDriver:
-    """A read of text and integer columns (no type of SQLAlchemy's to apply), run on the driver's
-    own cursor, compiled once per dialect. For the reads a crawl makes once per response, post or
-    cited page (find_payload, post, captured_in_crawl): in a crawl, SQLAlchemy's work around each
-    execution cost ~180 us, the SQLite lookup itself 20-60 us."""
-
-    def __init__(self, statement):
-        self.statement = statement
-        self._compiled: dict[str, tuple[str, dict[str, Any], list[str] | None]] = {}
-
-    def first(self, conn: Connection, **values: Any) -> dict[str, Any] | None:
-        compiled = self._compiled.get(conn.dialect.name)
-        if compiled is None:
-            done = self.statement.compile(dialect=conn.dialect)
-            compiled = self._compiled[conn.dialect.name] = (
-                str(done), done.construct_params(dict.fromkeys(values)), done.positiontup)
-        sql, defaults, order = compiled
-        params = {**defaults, **values}
-        if not conn.in_transaction():
-            conn.begin()  # so that the read's end (a rollback) ends the driver's transaction too
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, tuple(params[name] for name in order) if order else params)
-            row = cursor.fetchone()
-            return dict(zip((column[0] for column in cursor.description), row)) if row else None
-        finally:
-            cursor.close()
 
 
 # Statements of the calls made once per record (captures, references, posts), built once: building
 # a statement costs more than running it.
 _CRAWL_ID = select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key"))
 # find_payload, asked once per response a crawl records
-_FIRST_PAYLOAD = _OnDriver(select(captures.c.record_id, captures.c.url, captures.c.date)
+_FIRST_PAYLOAD = OnDriver(select(captures.c.record_id, captures.c.url, captures.c.date)
                            .where(captures.c.payload_digest == bindparam("digest"),
                                   captures.c.url_key == bindparam("url_key"),
                                   captures.c.record_type == "response", captures.c.status == 200)
                            .order_by(captures.c.date).limit(1))
 # captured_in_crawl, asked once per cited page by a worker joining a shared or resumed crawl
-_CAPTURED_IN_CRAWL = _OnDriver(select(captures.c.id).where(captures.c.url_key == bindparam("url_key"),
+_CAPTURED_IN_CRAWL = OnDriver(select(captures.c.id).where(captures.c.url_key == bindparam("url_key"),
                                                            captures.c.crawl_id == bindparam("crawl_id")).limit(1))
 _CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
-_INSERT_REF = insert(refs)
+_INSERT_REFS = OnDriver(insert(refs))
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
 _REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id"))
 _ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
-_POST = _OnDriver(select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id")))
+_POST = OnDriver(select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id")))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
 _INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
 _POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
@@ -110,6 +82,10 @@ def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning
             statement = statement.returning(table.c.id)
         _INSERTS_IF_MISSING[key] = statement
     return statement
+
+
+# add_captures' executemany: the rows of new records (another process may have indexed one meanwhile)
+_INSERT_NEW_CAPTURES = OnDriver(lambda conn: _insert_if_missing(conn, captures, ("record_id",), returning=False))
 
 
 def _row_id(conn: Connection, find, table, values: dict[str, Any], keys: tuple[str, ...]) -> tuple[int, bool]:
@@ -398,7 +374,7 @@ class Index:
             known = self._capture_ids(conn, list({r["record_id"] for r in rows}))
             new = list({r["record_id"]: r for r in rows if r["record_id"] not in known}.values())
             if new:  # one executemany, then the ids by record id: faster than RETURNING row by row
-                conn.execute(_insert_if_missing(conn, captures, ("record_id",), returning=False), new)
+                _INSERT_NEW_CAPTURES.many(conn, new)
                 known.update(self._capture_ids(conn, [r["record_id"] for r in new]))
         return [known[r["record_id"]] for r in rows]
 
@@ -500,8 +476,7 @@ class Index:
                     row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,
                                handle=earlier.handle, handle_key=earlier.handle_key)
                 rows.append({**_NO_REF, **row})  # one statement for all: every row names every column
-            if rows:
-                conn.execute(_INSERT_REF, rows)
+            _INSERT_REFS.many(conn, rows)
             by_place = {(r.kind, r.position): r.id for r in conn.execute(_REF_IDS, {"article_id": article_id})}
             fts.add_many(conn, fts.DOC_REF, [(by_place[(row["kind"], row["position"])], " ".join(filter(None, (
                 row["claim_text"], row["claim_author"], row["anchor_text"], row["sentence"], row["handle"],
