@@ -235,3 +235,4 @@ class CaptureInfo:
     refers_to: str | None = None   # for a revisit: the record id it repeats
     error: str | None = None       # failure reason (DNS, timeout, refused, ...)
     redirect_to: str | None = None  # the Location of a 3xx, so a citation can follow where it led
+    url_key: str | None = None      # urls.sort_key(url), when the caller has it already (reindex)

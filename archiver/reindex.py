@@ -21,7 +21,8 @@ makes the calls the crawl made when it wrote that record:
   of the default `isPartOf`, else `isPartOf`); a crawl row is made when its first capture is
   indexed (a `verify` file holds none).
 
-Records are replayed in chunks of CHUNK: a chunk's captures first, in one `add_captures` call when
+Records are read by reindex_read.py (in a process of its own, beside the indexing, where the
+platform can fork) and replayed in chunks of its CHUNK: a chunk's captures first, in one `add_captures` call when
 the index has it (else one `add_capture` each), then every other call in WARC order, consecutive
 `add_post` calls as one `add_posts` call; with `Index.batch()`, each file is one transaction.
 (Captures never depend on the other tables, so indexing them a few records early changes nothing.)
@@ -38,12 +39,10 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -54,9 +53,10 @@ from . import platforms, wayback
 from .errors import InputError, WarcError
 from .index import Index
 from .index.store import shown_url
-from .model import ArticleRefs, CaptureInfo, PostSnapshot, WarcLocation
+from .model import ArticleRefs, PostSnapshot
+from .reindex_read import (F_SEEDS, F_STARTED, Endpoints, Record, RecordReader, crawl_key, read_events,
+                           warc_fields)
 from .settings import RETRY_HTTP_CODES
-from .warc.members import member_end
 from .warc.reader import decode_content
 from .warc.writer import OPEN_SUFFIX
 
@@ -64,49 +64,10 @@ MAX_RESOLVE_HOPS = 5  # spiders.articles.MAX_RESOLVE_HOPS (not imported: that mo
 
 URN = "urn:embed-archiver:"
 REFERENCES, POST, CHECK = URN + "references:", URN + "post:", URN + "check:"
-FETCH_ERROR = b"fetch-error: "
-CHUNK = 2000  # records replayed together: their captures reach the index in one call
-
-# warcinfo fields the crawl writes (archiver/session.py): its key, start, seeds and options. WARCs
-# from before they existed are still read: the crawl row then has only what warcinfo held.
-F_CRAWL_KEY = "embed-archiver-crawl-key"
-F_STARTED = "embed-archiver-started"
-F_SEEDS = "embed-archiver-seeds"
-F_OPTIONS = "embed-archiver-options"
-
 # Columns a rebuilt index cannot take from the WARCs, and why.
 NOT_FROM_WARC = {
     "crawls.finished": "written when the crawl closes; no record marks it (left NULL)",
 }
-
-
-@dataclass(slots=True)
-class _Record:
-    """What one WARC record tells the index, copied out before the iterator moves on."""
-
-    kind: str
-    pos: int
-    url: str
-    end: int | None = None                # offset just past it: known once the next record is read
-    record_id: str | None = None
-    date: str = ""
-    refers_to: str | None = None
-    concurrent_to: str | None = None
-    payload_digest: str | None = None
-    content_type: str | None = None
-    capture: bool = False                 # a row of the captures table
-    status: int | None = None
-    mime: str | None = None
-    location: str | None = None
-    error: str | None = None
-    http_headers: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
-
-    def capture_info(self, filename: str) -> CaptureInfo:
-        return CaptureInfo(url=self.url, date=self.date, status=self.status, mime=self.mime,
-                           location=WarcLocation(filename, self.pos, self.end - self.pos, self.record_id),
-                           payload_digest=self.payload_digest, record_type=self.kind, refers_to=self.refers_to,
-                           error=self.error, redirect_to=self.location)
 
 
 def _accepts(method: Callable, name: str) -> bool:
@@ -121,22 +82,13 @@ class _Crawl:
         self.info = info
         self.crawl_id: int | None = None
         self.last_date: str | None = None
-        self.options = json.loads(info[F_OPTIONS]) if F_OPTIONS in info else None
-        endpoints = {**endpoints, **((self.options or {}).get("ARCHIVER_ENDPOINTS") or {})}
-        # (mapped prefix, production base), longest prefix first
-        self.unmap_table = sorted(((t.rstrip("/"), b.rstrip("/")) for b, t in endpoints.items()),
-                                  key=lambda pair: -len(pair[0]))
+        self.endpoints = Endpoints(endpoints, info)
+        self.options = self.endpoints.options
+        self.unmap = self.endpoints.unmap  # the URL the spider asked for, from the one fetched
         self.resolving: dict[str, tuple[str, int]] = {}   # URL to follow -> (short link, hops)
         self.jobs: dict[str, str] = {}                   # Save Page Now job -> cited URL
         self.held: dict[str, Callable[[], None]] = {}    # answer URL -> its add_copy, unless retried
-        self.save_answer: _Record | None = None          # a Save Page Now answer awaiting its request
-
-    def unmap(self, url: str) -> str:
-        """The URL the spider asked for, from the one fetched through an --endpoint."""
-        for target, base in self.unmap_table:
-            if url.startswith(target) and (len(url) == len(target) or url[len(target)] in "/?#"):
-                return base + (url[len(target):] or "/")
-        return url
+        self.save_answer: Record | None = None           # a Save Page Now answer awaiting its request
 
 
 class _PostRuns:
@@ -167,9 +119,13 @@ class _PostRuns:
 
 
 class Reindexer:
-    def __init__(self, index: Index, endpoints: dict[str, str] | None = None):
+    """`read_beside`: run() reads the files in a process of its own (reindex_read.read_events)."""
+
+    def __init__(self, index: Index, endpoints: dict[str, str] | None = None, *, read_beside: bool = True):
         self.index = _PostRuns(index)
         self.endpoints = dict(endpoints or {})
+        self.reader = RecordReader(self.endpoints)   # files read here: run_store, index_unindexed
+        self.read_beside = read_beside
         self.stats = {"files": 0, "records": 0, "captures": 0, "articles": 0, "posts": 0, "checks": 0,
                       "copies": 0, "bytes": 0, "seconds": 0.0}
         self.crawl = _Crawl(None, {}, self.endpoints)
@@ -192,7 +148,9 @@ class Reindexer:
     def run(self, paths: list[Path], progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
         ordered = _checked_and_ordered(paths)
         self.paths = {p.name: p for p in ordered}
-        return self._run([nullcontext(p) for p in ordered], progress)
+        self._check_empty()
+        return self._run([nullcontext(p) for p in ordered], progress,
+                         read_events(ordered, self.endpoints, beside=self.read_beside))
 
     def run_store(self, store, progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
         """Every WARC of a store (archiver.warc.store), oldest first: one file at a time on local
@@ -207,30 +165,35 @@ class Reindexer:
         ordered = sorted(heads, key=lambda name: (_date_in(heads[name]), name))
         if not ordered:
             raise InputError(f"no WARC files in {store.url}")
+        self._check_empty()
         return self._run([local_copy(store, name) for name in ordered], progress)
 
-    def _run(self, files: list, progress) -> dict[str, Any]:
-        """`files`: context managers, each giving one file as a local path, in reading order."""
-        started = time.monotonic()
+    def _check_empty(self) -> None:
         summary = self.index.summary()
         if any(summary.values()):
             raise InputError(f"the index at {shown_url(self.index.url)} is not empty ({summary['captures']} captures, "
                              f"{summary['articles']} articles): reindex builds a new index")
+
+    def _run(self, files: list, progress, events: Iterator[tuple[Path, str, Any]] | None = None) -> dict[str, Any]:
+        """`files`: context managers, each giving one file as a local path, in reading order;
+        `events`: read_events' for them (else each is read when its turn comes)."""
+        started = time.monotonic()
         problems = []
         batch = getattr(self.index, "batch", None) or nullcontext  # one transaction per file, if it can
-        for local in files:
-            with local as path, batch():
-                problem = self.read_file(path)
-            if problem:
-                problems.append(problem)
-            self.stats["files"] += 1
-            self.stats["bytes"] += self._size
-            if progress is not None:
-                progress(path, dict(self.stats))
-        self.release_held()
-        for crawl in self.crawls.values():
-            if crawl.crawl_id is not None and self._finished_kw and crawl.last_date:
-                self.index.finish_crawl(crawl.crawl_id, finished=crawl.last_date)
+        with (getattr(self.index, "bulk_load", None) or nullcontext)():  # a new index: built faster
+            for local in files:
+                with local as path, batch():
+                    problem = self.read_file(path, events)
+                if problem:
+                    problems.append(problem)
+                self.stats["files"] += 1
+                self.stats["bytes"] += self._size
+                if progress is not None:
+                    progress(path, dict(self.stats))
+            self.release_held()
+            for crawl in self.crawls.values():
+                if crawl.crawl_id is not None and self._finished_kw and crawl.last_date:
+                    self.index.finish_crawl(crawl.crawl_id, finished=crawl.last_date)
         self.stats["seconds"] = round(time.monotonic() - started, 3)
         if problems:
             error = WarcError(f"{len(problems)} of {len(files)} WARC files could not be read to the end "
@@ -240,99 +203,29 @@ class Reindexer:
             raise error
         return dict(self.stats)
 
-    def read_file(self, path: Path) -> str | None:
-        """Index one file; returns what is wrong with it, or None. A record is taken once the next
-        one has been read (so it is whole, and its length known), and records are replayed in
-        chunks: first the chunk's captures, in one call, then every record's other calls in order."""
+    def read_file(self, path: Path, events: Iterator[tuple[Path, str, Any]] | None = None) -> str | None:
+        """Index one file; returns what is wrong with it, or None. `events`: read_events' for every
+        file being indexed, at this file's first; else the file is read here. Records come in
+        chunks: first the chunk's captures are indexed, in one call, then every record's other
+        calls, in order."""
         self.captures.clear()
         self._size = path.stat().st_size
-        chunk: list[_Record] = []
-        prev: _Record | None = None
-        problem = None
-        try:
-            for record in ArchiveIterator(str(path), parse_http=False, fsspec_args=False):
-                current = self.copy_out(record)
-                if prev is not None:
-                    prev.end = current.pos
-                    chunk.append(prev)
-                if current.kind == "warcinfo" or len(chunk) >= CHUNK:
-                    self.replay(chunk, path.name)
-                    chunk = []
-                if current.kind == "warcinfo":
-                    self.warcinfo(current)  # now: the records after it are read in its crawl's light
-                prev = current
-        except (OSError, ValueError) as exc:
-            # what fastwarc says, at the record it could not read past
-            reason = str(exc).strip() or type(exc).__name__
-            if prev is None:
-                return f"{path}: not readable as WARC at offset 0 ({reason})"
-            prev.end = _member_end(path, prev.pos)
-            if prev.end is None:
-                problem = f"{path}: record at offset {prev.pos} is damaged ({reason})"
+        if events is None:
+            events = ((path, event, data) for event, data in self.reader.events(path))
+        for _, event, data in events:
+            if event == "records":
+                self.replay(data, path.name)
+            elif event == "warcinfo":
+                self.warcinfo(data)  # now: the records after it are replayed in its crawl's light
             else:
-                problem = f"{path}: unreadable from offset {prev.end} ({reason})"
-        else:
-            if prev is None:
-                return f"{path}: no WARC record in it"
-            size = path.stat().st_size
-            prev.end = _member_end(path, prev.pos) if _is_gzip(path) else size
-            if prev.end is None:
-                problem = f"{path}: the last record, at offset {prev.pos}, is cut short (truncated file)"
-            elif prev.end != size:
-                problem = (f"{path}: {size - prev.end} bytes after the last whole record, from offset {prev.end}, "
-                           "are not a WARC record")
-        if prev.end is not None and prev.kind != "warcinfo":
-            chunk.append(prev)
-        self.replay(chunk, path.name)
-        return problem
-
-    def copy_out(self, rec) -> _Record:
-        """What the index needs of a record, read before the iterator moves on. (WARC headers are
-        looked up by WarcHeader: ten times faster than by name, for the same answer.)"""
-        self.stats["records"] += 1
-        h = rec.headers
-        rtype = rec.record_type
-        out = _Record(kind=str(rtype), pos=rec.stream_pos, url=h.get(WarcHeader.WARC_TARGET_URI) or "")
-        if rtype == WarcRecordType.request:  # half the records; one matters (a Save Page Now form)
-            if self._wayback_kind(out.url) == "save":
-                out.record_id = h.get(WarcHeader.WARC_RECORD_ID)
-                out.concurrent_to = h.get(WarcHeader.WARC_CONCURRENT_TO)
-                out.body = rec.reader.read()
-            return out
-        out.record_id, out.date = h.get(WarcHeader.WARC_RECORD_ID), h.get(WarcHeader.WARC_DATE) or ""
-        out.refers_to, out.content_type = h.get(WarcHeader.WARC_REFERS_TO), h.get(WarcHeader.CONTENT_TYPE)
-        if rtype & (WarcRecordType.response | WarcRecordType.revisit):
-            out.capture = True
-            out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
-            rec.parse_http()
-            hh = rec.http_headers
-            if hh is None:  # no HTTP block: a record cut short (found out when the next is read)
-                return out
-            out.status = hh.status_code
-            types = hh.get_multiple("Content-Type")
-            # the recorder reads them as Scrapy gives them: the last value of a repeated header
-            out.mime = types[-1].split(";")[0].strip().lower() if types and types[-1] else None
-            locations = hh.get_multiple("Location")
-            out.location = locations[-1] if locations and locations[-1] else None
-            if self._wayback_kind(out.url) is not None:
-                out.http_headers = hh.to_tuples()
-                out.body = rec.reader.read()
-        elif rtype == WarcRecordType.resource:  # yt-dlp's media: indexed as status 200, its own type
-            out.capture, out.status, out.mime = True, 200, out.content_type
-            out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
-        elif rtype & (WarcRecordType.metadata | WarcRecordType.warcinfo):
-            out.body = rec.reader.read()
-            if (rtype == WarcRecordType.metadata and out.body.startswith(FETCH_ERROR)
-                    and (out.content_type or "").startswith("application/warc-fields")):
-                text = out.body.decode("utf-8", "replace")  # fetch-error: REASON\r\nurl: ...
-                cut = text.rfind("\r\nurl: ")
-                out.capture, out.error = True, text[len(FETCH_ERROR):cut if cut > 0 else None].strip()
-                out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
-        return out
+                problem, records = data
+                self.stats["records"] += records
+                return problem
+        raise AssertionError(f"no end to the records of {path}")
 
     # -- records, in WARC order ------------------------------------------------------------------
 
-    def replay(self, chunk: list[_Record], filename: str) -> None:
+    def replay(self, chunk: list[Record], filename: str) -> None:
         if self.recovering:
             self.checked = self.index.check_record_ids(
                 [rec.record_id for rec in chunk if rec.kind == "metadata" and rec.url.startswith(CHECK)])
@@ -349,7 +242,7 @@ class Reindexer:
             self.record(rec)
         self.index.send()  # within the file's transaction
 
-    def record(self, rec: _Record) -> None:
+    def record(self, rec: Record) -> None:
         crawl = self.crawl
         if rec.capture:
             if crawl.last_date is None or rec.date > crawl.last_date:
@@ -365,13 +258,9 @@ class Reindexer:
         elif rec.kind == "metadata" and rec.url.startswith(URN):
             self.description(rec)
 
-    def warcinfo(self, rec: _Record) -> None:
-        info = _warc_fields(rec.body or b"")
-        key = info.get(F_CRAWL_KEY)
-        if key is None and info.get("isPartOf"):
-            # the default name is crawl-<the key's first 8 hex digits>: keep what is known of the key
-            name = info["isPartOf"]
-            key = name[len("crawl-"):] if re.fullmatch(r"crawl-[0-9a-f]{8}", name) else name
+    def warcinfo(self, rec: Record) -> None:
+        info = warc_fields(rec.body or b"")
+        key = crawl_key(info)
         if key != self.crawl.key or key is None:
             self.release_held()
             self.crawl = self.crawls.get(key) or _Crawl(key, info, self.endpoints)
@@ -407,7 +296,7 @@ class Reindexer:
 
     # -- the spider's metadata records -------------------------------------------------------------
 
-    def description(self, rec: _Record) -> None:
+    def description(self, rec: Record) -> None:
         url = rec.url
         if url.startswith(REFERENCES):
             self.article(rec, json.loads(rec.body))
@@ -423,7 +312,7 @@ class Reindexer:
             if self.index.add_check(json.loads(rec.body), rec.record_id) is not None:
                 self.stats["checks"] += 1
 
-    def article(self, rec: _Record, data: dict) -> None:
+    def article(self, rec: Record, data: dict) -> None:
         refs = ArticleRefs.from_json(data)
         if self.recovering and self._indexed_later(self.index.article(refs.url), "refs_record_id", rec):
             return
@@ -439,7 +328,7 @@ class Reindexer:
             if archived is not None:
                 self.add_copy(archived, None, rec.date)
 
-    def _indexed_later(self, row: dict | None, record_column: str, rec: _Record) -> bool:
+    def _indexed_later(self, row: dict | None, record_column: str, rec: Record) -> bool:
         """(Recovering a file.) Whether the index's row of this article or post comes from a
         record at or after this one in the file: the crawl indexed them in the file's order, so
         this record's turn is past, and replaying it would put an older state back."""
@@ -448,7 +337,7 @@ class Reindexer:
 
     # -- answers the spider read: short links, the Wayback Machine ---------------------------------
 
-    def answered(self, rec: _Record) -> None:
+    def answered(self, rec: Record) -> None:
         crawl = self.crawl
         url = crawl.unmap(rec.url)
         if rec.location and url in crawl.resolving:
@@ -459,7 +348,7 @@ class Reindexer:
                 self.index.resolve_embed(original, post)
             elif hops < MAX_RESOLVE_HOPS:
                 crawl.resolving.setdefault(target, (original, hops + 1))
-        kind = self._wayback_kind(rec.url)
+        kind = crawl.endpoints.wayback_kind(rec.url)
         if kind is None:
             return
         crawl.held.pop(url, None)  # an earlier answer of this URL was retried
@@ -473,7 +362,7 @@ class Reindexer:
         if cited:
             self.hold_or_apply(url, rec, kind, cited)
 
-    def save_request(self, rec: _Record) -> None:
+    def save_request(self, rec: Record) -> None:
         answer, self.crawl.save_answer = self.crawl.save_answer, None
         if rec.concurrent_to != answer.record_id:
             return
@@ -482,7 +371,7 @@ class Reindexer:
         if cited:
             self.hold_or_apply(self.crawl.unmap(answer.url), answer, "save", cited)
 
-    def hold_or_apply(self, url: str, rec: _Record, kind: str, cited: str) -> None:
+    def hold_or_apply(self, url: str, rec: Record, kind: str, cited: str) -> None:
         capture_id, _ = self.capture_of(rec.record_id)
         body = self.answer_body(rec)
 
@@ -502,7 +391,7 @@ class Reindexer:
         else:
             apply()
 
-    def answer_body(self, rec: _Record) -> bytes:
+    def answer_body(self, rec: Record) -> bytes:
         """The answer as the spider read it: content coding removed; a revisit's from its original."""
         if rec.kind == "revisit":
             body = self.answers.get(rec.refers_to or "")
@@ -528,18 +417,6 @@ class Reindexer:
         extra = {"checked_at": date} if self._checked_kw else {}
         self.index.add_copy(found, capture_id=capture_id, **extra)
         self.stats["copies"] += 1
-
-    def _wayback_kind(self, url: str) -> str | None:
-        if "archive.org" not in url and not self.crawl.unmap_table:
-            return None
-        url = self.crawl.unmap(url)
-        if url.startswith(wayback.AVAILABILITY + "?"):
-            return "availability"
-        if url.startswith(wayback.SAVE_STATUS):
-            return "status"
-        if url == wayback.SAVE:
-            return "save"
-        return None
 
 
 def reindex(paths: Iterable[Path], index: Index, progress: Callable[[Path, dict], None] | None = None,
@@ -632,23 +509,3 @@ def _date_in(head: bytes) -> str | None:
     block = head.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
     return next((line.split(":", 1)[1].strip() for line in block.split("\r\n")[1:]
                  if line.lower().startswith("warc-date:")), "")
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _member_end(path: Path, offset: int) -> int | None:
-    """Offset just past the whole gzip member that starts at `offset`; None if it is cut short."""
-    with open(path, "rb") as fh:
-        return member_end(fh, offset)
-
-
-def _warc_fields(body: bytes) -> dict[str, str]:
-    fields = {}
-    for line in body.decode("utf-8", "replace").splitlines():
-        name, sep, value = line.partition(":")
-        if sep and name.strip():
-            fields[name.strip()] = value.strip()
-    return fields

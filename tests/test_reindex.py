@@ -576,3 +576,61 @@ def test_an_index_that_is_not_empty_is_refused(good, tmp_path):
     with pytest.raises(InputError, match="not empty"):
         rebuild(good, tmp_path / "rebuilt.sqlite")
     assert issubclass(WarcError, ArchiverError) and issubclass(InputError, ArchiverError)
+
+
+# -- reading beside indexing -------------------------------------------------------------------------
+
+def test_files_read_by_a_process_of_their_own_or_here_give_the_same_index(crawled_twice, tmp_path):
+    from archiver.reindex import Reindexer
+
+    warcs = sorted((crawled_twice / "warcs").glob("*.warc.gz"))
+    stats = {}
+    for beside in (True, False):
+        index = open_index(tmp_path / f"beside-{beside}.sqlite")
+        try:
+            stats[beside] = Reindexer(index, read_beside=beside).run(warcs)
+        finally:
+            index.close()
+    assert differences(natural(tmp_path / "beside-False.sqlite"), natural(tmp_path / "beside-True.sqlite")) == []
+    counts = [{k: v for k, v in s.items() if k != "seconds"} for s in stats.values()]
+    assert counts[0] == counts[1] and counts[0]["records"] > counts[0]["captures"] > 40
+
+
+def test_a_reader_process_that_fails_stops_the_reindex_with_its_reason(good, tmp_path, monkeypatch):
+    from archiver import reindex_read
+
+    def broken(self, path):
+        yield "records", []
+        raise MemoryError("the reader ran out of memory")
+
+    monkeypatch.setattr(reindex_read.RecordReader, "events", broken)  # the forked reader inherits it
+    with pytest.raises(RuntimeError, match="reading .*one.* failed: MemoryError: the reader ran out of memory"):
+        rebuild(good, tmp_path / "rebuilt.sqlite")
+
+
+def test_the_lookup_indexes_left_out_while_filling_are_there_after_it_even_when_it_fails(good, tmp_path):
+    from archiver.index.store import LOOKUP_ONLY
+
+    def indexes(db: Path) -> set[str]:
+        con = sqlite3.connect(db)
+        try:
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        finally:
+            con.close()
+
+    sqlite_lookups = set(LOOKUP_ONLY) - {"ix_refs_url_key"}  # (that one is PostgreSQL's)
+    rebuild(good, tmp_path / "rebuilt.sqlite")
+    assert sqlite_lookups <= indexes(tmp_path / "rebuilt.sqlite")
+    cut = damaged(tmp_path, "archiver-20000101000000-00000-cut.warc.gz", good[0].read_bytes()[:-100])
+    with pytest.raises(WarcError):
+        rebuild([cut], tmp_path / "failed.sqlite")
+    assert sqlite_lookups <= indexes(tmp_path / "failed.sqlite")
+    index = open_index(tmp_path / "failed.sqlite")
+    try:
+        with pytest.raises(KeyError):
+            with index.bulk_load():
+                assert not sqlite_lookups & indexes(tmp_path / "failed.sqlite")
+                raise KeyError("stopped while filling")
+    finally:
+        index.close()
+    assert sqlite_lookups <= indexes(tmp_path / "failed.sqlite")

@@ -63,6 +63,12 @@ _POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
     posts.c.post_id.in_(bindparam("post_ids", expanding=True)))
 
 
+# Indexes no write reads by (the writes find rows by record id, article, URL of an article, post id
+# and short link): Index.bulk_load builds them once, at the end.
+LOOKUP_ONLY = ("ix_captures_url_key", "ix_captures_digest", "ix_refs_handle_article", "ix_refs_post_article",
+               "ix_refs_post_id_article", "ix_refs_outlet_article", "ix_refs_surface_article",
+               "ix_refs_domain_article", "ix_refs_url_article", "ix_refs_url_key")
+
 # PostgreSQL advisory locks of the index (first key: what is locked; second: which one).
 _LOCK_SCHEMA, _LOCK_COPY = 0x65610001, 0x65610002
 
@@ -111,7 +117,7 @@ def _inserted_or_found(conn: Connection, find, table, values: dict[str, Any], ke
 def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
     loc = info.location  # every capture, failures too, is a record in a WARC
     return dict(
-        crawl_id=crawl_id, url=info.url, url_key=sort_key(info.url), date=info.date,
+        crawl_id=crawl_id, url=info.url, url_key=info.url_key or sort_key(info.url), date=info.date,
         status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
         filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
         refers_to=info.refers_to, location=info.redirect_to, error=info.error)
@@ -265,6 +271,20 @@ class Index:
                 yield self
             finally:
                 self._batch = None
+
+    @contextmanager
+    def bulk_load(self):
+        """For filling a new index (`archiver reindex`): the indexes only lookups read (LOOKUP_ONLY)
+        are dropped while it is filled, then built once over all rows, which costs far less than
+        keeping them up row by row. Were the process killed meanwhile, the next open builds them."""
+        with self._begin_write() as conn:
+            for name in LOOKUP_ONLY:
+                conn.execute(sql_text(f"DROP INDEX IF EXISTS {name}"))
+        try:
+            yield self
+        finally:
+            with self._begin_write() as conn:
+                _add_missing_columns(conn)
 
     @contextmanager
     def _begin_write(self):
