@@ -39,7 +39,7 @@ from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls,
 
 # Statements of the calls made once per record (captures, references, posts), built once: building
 # a statement costs more than running it.
-_CRAWL_ID = select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key"))
+_CRAWL_ID = OnDriver(select(crawls.c.id).where(crawls.c.crawl_key == bindparam("crawl_key")))
 # find_payload, asked once per response a crawl records
 _FIRST_PAYLOAD = OnDriver(select(captures.c.record_id, captures.c.url, captures.c.date)
                            .where(captures.c.payload_digest == bindparam("digest"),
@@ -49,13 +49,14 @@ _FIRST_PAYLOAD = OnDriver(select(captures.c.record_id, captures.c.url, captures.
 # captured_in_crawl, asked once per cited page by a worker joining a shared or resumed crawl
 _CAPTURED_IN_CRAWL = OnDriver(select(captures.c.id).where(captures.c.url_key == bindparam("url_key"),
                                                            captures.c.crawl_id == bindparam("crawl_id")).limit(1))
-_CAPTURE_BY_RECORD = select(captures.c.id).where(captures.c.record_id == bindparam("record_id"))
+_CAPTURE_BY_RECORD = OnDriver(select(captures.c.id).where(captures.c.record_id == bindparam("record_id")))
 _INSERT_REFS = OnDriver(insert(refs))
 _NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
 _REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id"))
-_ARTICLE_ID = select(articles.c.id).where(articles.c.url == bindparam("url"))
+_ARTICLE_ID = OnDriver(select(articles.c.id).where(articles.c.url == bindparam("url")))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
-_POST_ID = select(posts.c.id).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id"))
+_POST_ID = OnDriver(select(posts.c.id).where(posts.c.platform == bindparam("platform"),
+                                             posts.c.post_id == bindparam("post_id")))
 _POST = OnDriver(select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id")))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
 _INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
@@ -94,24 +95,43 @@ def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning
 _INSERT_NEW_CAPTURES = OnDriver(lambda conn: _insert_if_missing(conn, captures, ("record_id",), returning=False))
 
 
-def _row_id(conn: Connection, find, table, values: dict[str, Any], keys: tuple[str, ...]) -> tuple[int, bool]:
+_INSERTS_RETURNING_ID: dict[tuple[str, tuple[str, ...]], OnDriver] = {}
+
+
+def _new_id(conn: Connection, table, keys: tuple[str, ...], values: dict[str, Any]) -> int | None:
+    """The id of the row inserted with `values`; None if a row with the same `keys` was there."""
+    insert_row = _INSERTS_RETURNING_ID.get((table.name, keys))
+    if insert_row is None:
+        insert_row = _INSERTS_RETURNING_ID[(table.name, keys)] = OnDriver(
+            lambda conn: _insert_if_missing(conn, table, keys))
+    row = insert_row.first(conn, **values)
+    return row["id"] if row else None
+
+
+def _found_id(conn: Connection, find: OnDriver, values: dict[str, Any]) -> int | None:
+    row = find.first(conn, **values)
+    return row["id"] if row else None
+
+
+def _row_id(conn: Connection, find: OnDriver, table, values: dict[str, Any],
+            keys: tuple[str, ...]) -> tuple[int, bool]:
     """The id of the row `find` finds (by its `keys`), inserted with `values` if missing; and whether
     it was. Looked up first, so a row that exists costs no write; read again if another process
     inserted it meanwhile."""
-    found = conn.execute(find, values).scalar()
+    found = _found_id(conn, find, values)
     if found is not None:
         return found, False
-    new = conn.execute(_insert_if_missing(conn, table, keys), values).scalar()
+    new = _new_id(conn, table, keys, values)
     if new is not None:
         return new, True
-    return conn.execute(find, values).scalar_one(), False
+    return _found_id(conn, find, values), False
 
 
-def _inserted_or_found(conn: Connection, find, table, values: dict[str, Any], keys: tuple[str, ...]) -> int:
+def _inserted_or_found(conn: Connection, find: OnDriver, table, values: dict[str, Any], keys: tuple[str, ...]) -> int:
     """_row_id for rows that are usually new (a capture: its key is the record's fresh UUID):
     inserted first, looked up only when the row was there already."""
-    new = conn.execute(_insert_if_missing(conn, table, keys), values).scalar()
-    return new if new is not None else conn.execute(find, values).scalar_one()
+    new = _new_id(conn, table, keys, values)
+    return new if new is not None else _found_id(conn, find, values)
 
 
 def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:

@@ -155,3 +155,19 @@ def test_a_crawl_and_what_it_fetched(index):
     assert [c["verdict"] for c in history] == ["edited", "unchanged"] and history[0]["capture_ids"] == [capture_id]
     index.finish_crawl(crawl_id)
     assert index.unfinished_crawl() is None
+
+
+def test_rows_written_on_the_drivers_cursor_still_go_through_the_column_types(index):
+    """References, captures and full-text rows are written by executemany on the driver's own
+    cursor (index/driver.py): a NUL in a link's text must still become U+FFFD on PostgreSQL, and a
+    boolean still read back as one, as when SQLAlchemy wrote them."""
+    url = "https://a.example/nul"
+    index.add_article(ArticleRefs(url=url, metadata=ArticleMeta(url, title="A title"),
+                                  links=(Link("https://b.example/x", "the\x00report", "See the report.", 0, True,
+                                              "page"),)),
+                      capture_id=None, fetched_at="t", status=200, refs_record_id=None)
+    ref = index.sources(url)["references"][0]
+    assert ref["anchor_text"] in ("the\x00report", "the\ufffdreport") and ref["in_body"] is True
+    nul_kept = ref["anchor_text"] == "the\x00report"
+    assert nul_kept == (index.engine.dialect.name == "sqlite")
+    assert [r["kind"] for r in index.lookup("https://b.example/x")] == ["link"]
