@@ -22,9 +22,10 @@ makes the calls the crawl made when it wrote that record:
   indexed (a `verify` file holds none).
 
 Records are read by reindex_read.py (in a process of its own, beside the indexing, where the
-platform can fork) and replayed in chunks of its CHUNK: a chunk's captures first, in one `add_captures` call when
-the index has it (else one `add_capture` each), then every other call in WARC order, consecutive
-`add_post` calls as one `add_posts` call; with `Index.batch()`, each file is one transaction.
+platform can fork) and replayed in its chunks: a chunk's captures first, in one `add_captures`
+call when the index has it (else one `add_capture` each), then every other call in WARC order,
+consecutive `add_post` calls as one `add_posts` call; with `Index.batch()`, each file is one
+transaction, and a new index is filled with `Index.bulk_load()`.
 (Captures never depend on the other tables, so indexing them a few records early changes nothing.)
 
 Files are read oldest first (by the date of their first record, then by name), whatever order they
@@ -149,8 +150,11 @@ class Reindexer:
         ordered = _checked_and_ordered(paths)
         self.paths = {p.name: p for p in ordered}
         self._check_empty()
-        return self._run([nullcontext(p) for p in ordered], progress,
-                         read_events(ordered, self.endpoints, beside=self.read_beside))
+        events = read_events(ordered, self.endpoints, beside=self.read_beside)
+        try:
+            return self._run([nullcontext(p) for p in ordered], progress, events)
+        finally:
+            events.close()  # the reading process ends with the indexing, whatever ended it
 
     def run_store(self, store, progress: Callable[[Path, dict], None] | None = None) -> dict[str, Any]:
         """Every WARC of a store (archiver.warc.store), oldest first: one file at a time on local

@@ -8,7 +8,6 @@ on SQLite, booleans). Rows come back as the driver gives them: for text and inte
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -32,30 +31,26 @@ class OnDriver:
                                                                          column_keys=list(names)), names)
         return compiled
 
-    @contextmanager
-    def _cursor(self, conn: Connection, sql: str, params):
-        """The driver's cursor; what the driver raises is raised as SQLAlchemy would (IntegrityError,
-        OperationalError, ...: what the callers catch)."""
+    @staticmethod
+    def _cursor(conn: Connection):
         if not conn.in_transaction():
             conn.begin()  # so that the transaction's end (a rollback after a read) ends the driver's too
-        cursor = conn.connection.cursor()
-        dbapi_error = conn.dialect.loaded_dbapi.Error
-        try:
-            yield cursor
-        except dbapi_error as exc:
-            raise DBAPIError.instance(sql, params, exc, dbapi_error, dialect=conn.dialect) from exc
-        finally:
-            cursor.close()
+        return conn.connection.cursor()
 
     def first(self, conn: Connection, **values: Any) -> dict[str, Any] | None:
         """The first row, as a dict; None if there is none. `values`: those the statement names
         (an INSERT's columns; a SELECT's parameters: any others are left out)."""
         compiled = self._compile(conn, tuple(values))
         params = compiled.parameters(values)
-        with self._cursor(conn, compiled.sql, params) as cursor:
+        cursor = self._cursor(conn)
+        try:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
             return dict(zip((column[0] for column in cursor.description), row)) if row else None
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _as_sqlalchemy_error(conn, compiled.sql, params, exc) from exc
+        finally:
+            cursor.close()
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """The statement once per row (executemany); every row names the same columns."""
@@ -63,8 +58,19 @@ class OnDriver:
             return
         compiled = self._compile(conn, tuple(rows[0]))
         params = [compiled.parameters(row) for row in rows]
-        with self._cursor(conn, compiled.sql, params) as cursor:
+        cursor = self._cursor(conn)
+        try:
             cursor.executemany(compiled.sql, params)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _as_sqlalchemy_error(conn, compiled.sql, params, exc) from exc
+        finally:
+            cursor.close()
+
+
+def _as_sqlalchemy_error(conn: Connection, sql: str, params, exc: Exception) -> DBAPIError:
+    """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...): what the
+    index's callers catch."""
+    return DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect)
 
 
 class _Compiled:
