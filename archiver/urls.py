@@ -116,17 +116,17 @@ def sort_key(url: str) -> str:
     percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet).
     Cached: w3lib's canonicalize_url is slow, and a URL is often keyed twice in a row (a link, then
     its capture; an answer, then its revisit). Most URLs need only their query sorted: that is done
-    here, for the answer canonicalize_url gives (tests/test_urls.py compares the two)."""
+    here, for the answer canonicalize_url gives (tests/test_url_keys.py compares the two)."""
     key = canonical(url)
     plain = _PLAIN_KEY.fullmatch(key)
     if plain and "/." not in key and int(plain[2] or 0) <= 65535:  # no dot segment, a real port
         head, _, query = key.partition("?")
-        params = query.split("&")
-        if "" not in params and all(p.count("=") <= 1 for p in params):
-            pairs = sorted(p.partition("=")[::2] for p in params)
-            return head + "?" + "&".join(f"{k}={v}" for k, v in pairs)
         if not query:
             return head
+        params = query.split("&")
+        if "" not in params and all(p.count("=") <= 1 for p in params):  # else w3lib drops or encodes
+            pairs = sorted(p.partition("=")[::2] for p in params)
+            return head + "?" + "&".join(f"{k}={v}" for k, v in pairs)
     try:
         return canonicalize_url(key, keep_fragments=False)
     except ValueError:  # w3lib refuses some hosts and ports; such a URL is its own key

@@ -127,7 +127,8 @@ def _row_id(conn: Connection, find: OnDriver, table, values: dict[str, Any],
     return _found_id(conn, find, values), False
 
 
-def _inserted_or_found(conn: Connection, find: OnDriver, table, values: dict[str, Any], keys: tuple[str, ...]) -> int:
+def _inserted_or_found(conn: Connection, find: OnDriver, table, values: dict[str, Any],
+                       keys: tuple[str, ...]) -> int:
     """_row_id for rows that are usually new (a capture: its key is the record's fresh UUID):
     inserted first, looked up only when the row was there already."""
     new = _new_id(conn, table, keys, values)
