@@ -55,8 +55,8 @@ from .errors import InputError, WarcError
 from .index import Index
 from .index.store import shown_url
 from .model import ArticleRefs, PostSnapshot
-from .reindex_read import (F_SEEDS, F_STARTED, Endpoints, Record, RecordReader, crawl_key, read_events,
-                           warc_fields)
+from .reindex_read import (F_SEEDS, F_STARTED, Endpoints, Record, RecordReader, crawl_key, events_of,
+                           read_events, warc_fields)
 from .settings import RETRY_HTTP_CODES
 from .warc.reader import decode_content
 from .warc.writer import OPEN_SUFFIX
@@ -215,7 +215,7 @@ class Reindexer:
         self.captures.clear()
         self._size = path.stat().st_size
         if events is None:
-            events = ((path, event, data) for event, data in self.reader.events(path))
+            events = events_of(self.reader, [path])
         for _, event, data in events:
             if event == "records":
                 self.replay(data, path.name)

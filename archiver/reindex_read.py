@@ -237,10 +237,7 @@ def read_events(paths: list[Path], endpoints: dict[str, str], *,
     """(path, event, data) for every file in turn, as RecordReader.events gives them; read by a
     forked process when `beside` and the platform can fork, else here."""
     if not beside or "fork" not in multiprocessing.get_all_start_methods():
-        reader = RecordReader(endpoints)
-        for path in paths:
-            for event, data in reader.events(path):
-                yield path, event, data
+        yield from events_of(RecordReader(endpoints), paths)
         return
     context = multiprocessing.get_context("fork")  # the records' reader needs nothing set up again
     events = context.Queue(AHEAD)
@@ -267,16 +264,20 @@ def read_events(paths: list[Path], endpoints: dict[str, str], *,
         events.close()
 
 
+def events_of(reader: RecordReader, paths: list[Path]) -> Iterator[tuple[Path, str, Any]]:
+    for path in paths:
+        for event, data in reader.events(path):
+            yield path, event, data
+
+
 def _read_beside(paths: list[Path], endpoints: dict[str, str], events) -> None:
     try:
-        reader = RecordReader(endpoints)
-        for path in paths:
-            for event, data in reader.events(path):
-                if event == "records":
-                    data = [_AS_TUPLE(rec) for rec in data]
-                elif event == "warcinfo":
-                    data = _AS_TUPLE(data)
-                events.put((event, data))
+        for _, event, data in events_of(RecordReader(endpoints), paths):
+            if event == "records":
+                data = [_AS_TUPLE(rec) for rec in data]
+            elif event == "warcinfo":
+                data = _AS_TUPLE(data)
+            events.put((event, data))
     except BaseException as exc:  # told to the indexing process, which stops with it
         events.put(("failed", f"{type(exc).__name__}: {exc}"))
 

@@ -73,28 +73,20 @@ LOOKUP_ONLY = ("ix_captures_url_key", "ix_captures_digest", "ix_refs_handle_arti
 # PostgreSQL advisory locks of the index (first key: what is locked; second: which one).
 _LOCK_SCHEMA, _LOCK_COPY = 0x65610001, 0x65610002
 
-_INSERTS_IF_MISSING: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
-
 
 def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning: bool = True):
     """INSERT ... ON CONFLICT (keys) DO NOTHING [RETURNING id], for this connection's engine. When
     another process is inserting the same row at this moment, PostgreSQL waits for its transaction
-    to end (and then inserts nothing); on SQLite, writers take turns (see Index._begin_write)."""
-    key = (conn.dialect.name, table.name, keys, returning)
-    statement = _INSERTS_IF_MISSING.get(key)
-    if statement is None:  # built once per table: building a statement costs more than running it
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
-        if returning:
-            statement = statement.returning(table.c.id)
-        _INSERTS_IF_MISSING[key] = statement
-    return statement
+    to end (and then inserts nothing); on SQLite, writers take turns (see Index._begin_write).
+    (Built once per dialect: OnDriver compiles it the first time and keeps the SQL.)"""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
+    return statement.returning(table.c.id) if returning else statement
 
 
 # add_captures' executemany: the rows of new records (another process may have indexed one meanwhile)
 _INSERT_NEW_CAPTURES = OnDriver(lambda conn: _insert_if_missing(conn, captures, ("record_id",), returning=False))
-
-
+# _new_id's, by table and conflict keys
 _INSERTS_RETURNING_ID: dict[tuple[str, tuple[str, ...]], OnDriver] = {}
 
 
