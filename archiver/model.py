@@ -6,6 +6,7 @@ so the field names are part of the on-disk format.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -21,12 +22,14 @@ EMBED, LINK, MENTION = "embed", "link", "mention"
 
 def _from_dict(cls, data: dict[str, Any]):
     """Build a dataclass from a dict, ignoring unknown keys and turning lists into tuples."""
-    names = {f.name for f in fields(cls)}
-    kwargs = {}
-    for key, value in data.items():
-        if key in names:
-            kwargs[key] = tuple(value) if isinstance(value, list) else value
-    return cls(**kwargs)
+    names = _field_names(cls)
+    return cls(**{key: tuple(value) if isinstance(value, list) else value
+                  for key, value in data.items() if key in names})
+
+
+@functools.cache
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))  # (dataclasses.fields costs more than the rest of a reference)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,14 @@ def sort_key(url: str) -> str:
         return key
 
 
+# A lowercase host, no credentials or escapes, perhaps a port: urlsplit's host name is the host as it is
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?::[0-9]+)?(?=[/?#]|\Z)")
+
+
 def host_of(url: str) -> str:
+    plain = _PLAIN_HOST.match(url)
+    if plain:
+        return plain[1]
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

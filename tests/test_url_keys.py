@@ -1,14 +1,17 @@
 """The fast paths of the URL keys give the libraries' answers: `sort_key` w3lib's canonicalize_url
-(of the canonical form), `cdxj.key_for` the surt package's SURT (what pywb and cdxj-indexer look up).
+(of the canonical form), `cdxj.key_for` the surt package's SURT (what pywb and cdxj-indexer look up),
+`host_of` urlsplit's host name.
 URLs are put together from parts chosen to sit on both sides of each fast path's conditions."""
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from surt import surt
 from w3lib.url import canonicalize_url
 
-from archiver.urls import canonical, sort_key
+from archiver.urls import canonical, host_of, sort_key
 from archiver.warc.cdxj import key_for
 
 MANY = settings(max_examples=3000, deadline=None)
@@ -41,7 +44,8 @@ def urls(draw):
     query = "&".join(draw(st.lists(PARAMS, max_size=5)))
     mark = draw(st.sampled_from(["?", "?", ""])) if query else draw(st.sampled_from(["?", ""]))
     fragment = draw(st.sampled_from(["", "#", "#top"]))
-    return f"{scheme}://{draw(HOSTS)}{draw(PORTS)}{path}{mark}{query}{fragment}"
+    around = draw(st.sampled_from(["", "", " ", "\n", "\t"]))
+    return f"{scheme}://{draw(HOSTS)}{draw(PORTS)}{path}{mark}{query}{fragment}{around}"
 
 
 def w3lib_key(url: str) -> str:
@@ -71,6 +75,16 @@ def test_key_for_is_surt(url):
     assert key_for(url) == surt_key(url)
 
 
+@MANY
+@given(urls())
+def test_host_of_is_urlsplits_host(url):
+    try:
+        expected = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        expected = ""
+    assert host_of(url) == expected
+
+
 def test_the_fast_paths_take_the_common_urls():
     # the forms a crawl writes most (a page, a platform's API with its query, an endpoint with a
     # port): had the fast paths' conditions become too strict, these would still pass the tests above
@@ -83,3 +97,4 @@ def test_the_fast_paths_take_the_common_urls():
     for url in common:
         assert archiver.urls._PLAIN_KEY.fullmatch(canonical(url)), url
         assert archiver.warc.cdxj.plain_surt(url) is not None, url
+        assert archiver.urls._PLAIN_HOST.match(url), url
