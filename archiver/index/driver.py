@@ -8,8 +8,10 @@ on SQLite, booleans). Rows come back as the driver gives them: for text and inte
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -31,40 +33,69 @@ class OnDriver:
                                                                          column_keys=list(names)), names)
         return compiled
 
-    @staticmethod
-    def _cursor(conn: Connection):
-        if not conn.in_transaction():
-            conn.begin()  # so that the transaction's end (a rollback after a read) ends the driver's too
-        return conn.connection.cursor()
-
     def first(self, conn: Connection, **values: Any) -> dict[str, Any] | None:
         """The first row, as a dict; None if there is none. `values`: those the statement names
         (an INSERT's columns; a SELECT's parameters: any others are left out)."""
         compiled = self._compile(conn, tuple(values))
-        params = compiled.parameters(values)
-        cursor = self._cursor(conn)
-        try:
-            cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-            return dict(zip((column[0] for column in cursor.description), row)) if row else None
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise _as_sqlalchemy_error(conn, compiled.sql, params, exc) from exc
-        finally:
-            cursor.close()
+        return self._run(conn, compiled.sql, compiled.parameters(values), fetch=_first_as_dict)
+
+    def all(self, conn: Connection, **values: Any) -> list[tuple]:
+        """Every row, as the driver gives it (a tuple)."""
+        compiled = self._compile(conn, tuple(values))
+        return self._run(conn, compiled.sql, compiled.parameters(values), fetch=lambda cursor: cursor.fetchall())
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """The statement once per row (executemany); every row names the same columns."""
-        if not rows:
-            return
-        compiled = self._compile(conn, tuple(rows[0]))
-        params = [compiled.parameters(row) for row in rows]
-        cursor = self._cursor(conn)
+        if rows:
+            compiled = self._compile(conn, tuple(rows[0]))
+            self._run(conn, compiled.sql, [compiled.parameters(row) for row in rows], many=True)
+
+    def _run(self, conn: Connection, sql: str, params, *, many: bool = False, fetch: Callable | None = None):
+        if not conn.in_transaction():
+            conn.begin()  # so that the transaction's end (a rollback after a read) ends the driver's too
+        cursor = conn.connection.cursor()
         try:
-            cursor.executemany(compiled.sql, params)
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            return fetch(cursor) if fetch else None
         except conn.dialect.loaded_dbapi.Error as exc:
-            raise _as_sqlalchemy_error(conn, compiled.sql, params, exc) from exc
+            raise _as_sqlalchemy_error(conn, sql, params, exc) from exc
         finally:
             cursor.close()
+
+
+class OnDriverIn:
+    """A statement with one `column IN (...)`, for a list of any length: `build(params)` makes it
+    with `params` in the IN. A list is cut at IN_LIST_SIZE and padded (with its last value) to a
+    power of two, so that a dialect compiles ten statements at most."""
+
+    def __init__(self, build: Callable[[list], Any]):
+        self.build = build
+        self._by_size: dict[int, tuple[OnDriver, tuple[str, ...]]] = {}
+
+    def all(self, conn: Connection, keys: list, **values: Any) -> list[tuple]:
+        """Every row, for every key of `keys`; `values`: the statement's other parameters."""
+        rows = []
+        for start in range(0, len(keys), IN_LIST_SIZE):
+            chunk = keys[start:start + IN_LIST_SIZE]
+            size = 1 << (len(chunk) - 1).bit_length()
+            if size not in self._by_size:
+                names = tuple(f"in_{i}" for i in range(size))
+                self._by_size[size] = (OnDriver(self.build([bindparam(name) for name in names])), names)
+            statement, names = self._by_size[size]
+            chunk += [chunk[-1]] * (size - len(chunk))
+            rows += statement.all(conn, **values, **dict(zip(names, chunk)))
+        return rows
+
+
+IN_LIST_SIZE = 512  # values per IN (...) at most: under SQLite's old limit of 999 bound parameters
+
+
+def _first_as_dict(cursor) -> dict[str, Any] | None:
+    row = cursor.fetchone()
+    return dict(zip((column[0] for column in cursor.description), row)) if row else None
 
 
 def _as_sqlalchemy_error(conn: Connection, sql: str, params, exc: Exception) -> DBAPIError:
@@ -78,14 +109,24 @@ class _Compiled:
 
     def __init__(self, done, names: tuple[str, ...]):
         self.sql = str(done)
-        self.defaults = done.construct_params(dict.fromkeys(names))  # every parameter: None, or the SQL's value
-        self.order = done.positiontup               # names in order, for a driver of positional parameters
+        defaults = done.construct_params(dict.fromkeys(names))  # every parameter: None, or the SQL's value
+        self.positional = bool(done.positiontup)
+        self.names = tuple(done.positiontup or defaults)  # in order, for a driver of positional parameters
+        self.slots = [(name, defaults[name]) for name in self.names]
+        # a row naming every parameter (the usual case) is picked in one C call
+        self._pick = itemgetter(*self.names) if len(self.names) > 1 else lambda row: (row[self.names[0]],)
         # the columns' types, as SQLAlchemy applies them (its compiled form keeps them by parameter)
-        self.processors = dict(done._bind_processors)
+        self.processed = [(i, done._bind_processors[name]) for i, name in enumerate(self.names)
+                          if name in done._bind_processors]
 
     def parameters(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
-        params = {name: values.get(name, default) for name, default in self.defaults.items()}
-        for name, process in self.processors.items():
-            if params.get(name) is not None:
-                params[name] = process(params[name])
-        return tuple(params[name] for name in self.order) if self.order else params
+        try:
+            params = self._pick(values)
+        except KeyError:
+            params = tuple(values.get(name, default) for name, default in self.slots)
+        if self.processed:
+            params = list(params)
+            for i, process in self.processed:
+                if params[i] is not None:
+                    params[i] = process(params[i])
+        return tuple(params) if self.positional else dict(zip(self.names, params))

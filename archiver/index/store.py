@@ -9,10 +9,8 @@ import re
 import sqlite3
 import threading
 import time
-import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,9 +29,10 @@ from ..errors import IndexError_
 from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
 from ..wayback import Copy, copy_of
 from ..platforms import match_url
-from ..urls import canonical, host_of, registrable_domain, sort_key
+from ..urls import canonical, registrable_domain, sort_key
 from . import fts
-from .driver import OnDriver
+from .driver import OnDriver, OnDriverIn
+from .rows import ArticleRows, article_rows, capture_values, fold, post_text, post_values
 from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
 
 
@@ -51,17 +50,19 @@ _CAPTURED_IN_CRAWL = OnDriver(select(captures.c.id).where(captures.c.url_key == 
                                                            captures.c.crawl_id == bindparam("crawl_id")).limit(1))
 _CAPTURE_BY_RECORD = OnDriver(select(captures.c.id).where(captures.c.record_id == bindparam("record_id")))
 _INSERT_REFS = OnDriver(insert(refs))
-_NO_REF = {c.name: None for c in refs.columns if c.name != "id"}
-_REF_IDS = select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id"))
+_REF_IDS = OnDriver(select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id")))
 _ARTICLE_ID = OnDriver(select(articles.c.id).where(articles.c.url == bindparam("url")))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = OnDriver(select(posts.c.id).where(posts.c.platform == bindparam("platform"),
                                              posts.c.post_id == bindparam("post_id")))
 _POST = OnDriver(select(posts).where(posts.c.platform == bindparam("platform"), posts.c.post_id == bindparam("post_id")))
 _UPDATE_POST = update(posts).where(posts.c.id == bindparam("row_id"))
-_INSERT_POSTS = insert(posts).returning(posts.c.id, posts.c.platform, posts.c.post_id)
-_POSTS_BY_ID = select(posts.c.id, posts.c.platform, posts.c.post_id).where(
-    posts.c.post_id.in_(bindparam("post_ids", expanding=True)))
+_INSERT_POSTS = OnDriver(insert(posts))
+_POSTS_BY_ID = OnDriverIn(lambda keys: select(posts.c.id, posts.c.platform, posts.c.post_id)
+                          .where(posts.c.post_id.in_(keys)))
+_CAPTURE_IDS = OnDriverIn(lambda keys: select(captures.c.record_id, captures.c.id)
+                          .where(captures.c.record_id.in_(keys)))
+_CHECKS_HELD = OnDriverIn(lambda keys: select(checks.c.record_id).where(checks.c.record_id.in_(keys)))
 
 
 # Indexes no write reads by (the writes find rows by record id, article, URL of an article, post id
@@ -84,7 +85,7 @@ def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning
     return statement.returning(table.c.id) if returning else statement
 
 
-# add_captures' executemany: the rows of new records (another process may have indexed one meanwhile)
+# add_captures' executemany: a record indexed already (by another process, or in an earlier call) keeps its row
 _INSERT_NEW_CAPTURES = OnDriver(lambda conn: _insert_if_missing(conn, captures, ("record_id",), returning=False))
 # _new_id's, by table and conflict keys
 _INSERTS_RETURNING_ID: dict[tuple[str, tuple[str, ...]], OnDriver] = {}
@@ -127,15 +128,6 @@ def _inserted_or_found(conn: Connection, find: OnDriver, table, values: dict[str
     return new if new is not None else _found_id(conn, find, values)
 
 
-def _capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
-    loc = info.location  # every capture, failures too, is a record in a WARC
-    return dict(
-        crawl_id=crawl_id, url=info.url, url_key=info.url_key or sort_key(info.url), date=info.date,
-        status=info.status, mime=info.mime, record_type=info.record_type, record_id=loc.record_id,
-        filename=loc.filename, offset=loc.offset, length=loc.length, payload_digest=info.payload_digest,
-        refers_to=info.refers_to, location=info.redirect_to, error=info.error)
-
-
 def _add_missing_columns(conn: Connection) -> None:
     """Bring an index made by an earlier version up to the schema: create_all makes missing
     tables, not missing columns or indexes. New columns are always nullable, so adding them
@@ -176,16 +168,6 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def fold(name: str | None) -> str | None:
-    """Key for outlet names and handles: case, accents, punctuation, a leading 'the' and '@' ignored."""
-    if not name:
-        return None
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    s = re.sub(r"[^a-z0-9.@_ ]+", " ", s)
-    s = re.sub(r"\s+", " ", s).strip().lstrip("@")
-    return re.sub(r"^the ", "", s) or None
-
-
 def open_index(location: str | Path) -> "Index":
     """A path opens (or creates) a SQLite file; anything with '://' is an SQLAlchemy URL. A bare
     postgresql:// URL means the driver we install (psycopg 3), not SQLAlchemy's default (psycopg2)."""
@@ -203,6 +185,12 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except SQLAlchemyError:  # not a URL SQLAlchemy can read: nothing to hide in it either
         return url
+
+
+# sqlite3 binds a None through its adaptation protocol, which looks for an adapter the slow way
+# (two attribute lookups that fail) for every NULL it binds: a third of binding a row of refs. An
+# adapter registered for None is found at once, and gives None back (an empty dict's get: in C).
+sqlite3.register_adapter(type(None), {}.get)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -395,21 +383,22 @@ class Index:
     # -- captures -------------------------------------------------------------------------------
 
     def add_capture(self, info: CaptureInfo, crawl_id: int | None = None) -> int:
-        values = _capture_values(info, crawl_id)
+        values = capture_values(info, crawl_id)
         with self._tx() as conn:
             return _inserted_or_found(conn, _CAPTURE_BY_RECORD, captures, values, ("record_id",))
 
     def add_captures(self, infos: list[CaptureInfo], crawl_id: int | None = None) -> list[int]:
         """add_capture for many captures at once (`archiver reindex`: a run of records of one
         WARC file): their ids, in order. A record already indexed keeps its row."""
-        rows = [_capture_values(info, crawl_id) for info in infos]
+        rows = {}  # by record id: a record named twice is one capture
+        for info in infos:
+            rows.setdefault(info.location.record_id, capture_values(info, crawl_id))
         with self._tx() as conn:
-            known = self._capture_ids(conn, list({r["record_id"] for r in rows}))
-            new = list({r["record_id"]: r for r in rows if r["record_id"] not in known}.values())
-            if new:  # one executemany, then the ids by record id: faster than RETURNING row by row
-                _INSERT_NEW_CAPTURES.many(conn, new)
-                known.update(self._capture_ids(conn, [r["record_id"] for r in new]))
-        return [known[r["record_id"]] for r in rows]
+            # one executemany (a record indexed already keeps its row), then the ids by record id:
+            # faster than RETURNING row by row
+            _INSERT_NEW_CAPTURES.many(conn, list(rows.values()))
+            ids = self._capture_ids(conn, list(rows))
+        return [ids[info.location.record_id] for info in infos]
 
     def capture_ids(self, record_ids: list[str]) -> dict[str, int]:
         """The row ids of the captures of these WARC records (those indexed)."""
@@ -418,19 +407,12 @@ class Index:
 
     def check_record_ids(self, record_ids: list[str]) -> set[str]:
         """Which of these check records (verify's) the index holds."""
-        found: set[str] = set()
         with self._read() as conn:
-            for chunk in _in_chunks(record_ids):
-                found.update(conn.execute(select(checks.c.record_id).where(checks.c.record_id.in_(chunk))).scalars())
-        return found
+            return {row[0] for row in _CHECKS_HELD.all(conn, record_ids)}
 
     @staticmethod
     def _capture_ids(conn: Connection, record_ids: list[str]) -> dict[str, int]:
-        found = {}
-        for chunk in _in_chunks(record_ids):
-            found.update(conn.execute(select(captures.c.record_id, captures.c.id)
-                                      .where(captures.c.record_id.in_(chunk))).all())
-        return found
+        return dict(_CAPTURE_IDS.all(conn, record_ids))
 
     def indexed_record_ids(self, filename: str | None = None) -> set[str]:
         """Record ids of the captures indexed (those in one WARC file, if named)."""
@@ -477,16 +459,13 @@ class Index:
 
     # -- articles and their references -----------------------------------------------------------
 
-    def add_article(self, result: ArticleRefs, *, capture_id: int | None, fetched_at: str,
+    def add_article(self, result: ArticleRefs | ArticleRows, *, capture_id: int | None, fetched_at: str,
                     status: int | None, refs_record_id: str | None) -> int:
-        """Index an article and its references; a re-crawl replaces the previous references."""
-        meta = result.metadata
-        values = dict(
-            url=result.url, url_key=sort_key(result.url), canonical_url=meta.canonical_url,
-            site=meta.site_name or registrable_domain(host_of(result.url)), title=meta.title,
-            authors=json.dumps(list(meta.authors)), published=meta.published, modified=meta.modified,
-            language=meta.language, fetched_at=fetched_at, status=status, capture_id=capture_id,
-            refs_record_id=refs_record_id)
+        """Index an article and its references (or their rows: rows.article_rows); a re-crawl
+        replaces the previous references."""
+        prepared = result if isinstance(result, ArticleRows) else article_rows(result)
+        values = {**prepared.values, "fetched_at": fetched_at, "status": status, "capture_id": capture_id,
+                  "refs_record_id": refs_record_id}
         with self._tx() as conn:
             article_id, created = _row_id(conn, _ARTICLE_ID, articles, values, ("url",))
             resolved: dict[str, Any] = {}
@@ -501,16 +480,16 @@ class Index:
                     fts.remove(conn, fts.DOC_REF, r.id)
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
-            fts.add(conn, fts.DOC_ARTICLE, article_id, " ".join(filter(None, [meta.title, *meta.authors])))
-            rows = []
-            for row in _ref_rows(article_id, result):
-                earlier = resolved.get(row.get("resolve_url")) if row["kind"] == "embed" and not row["post_id"] else None
+            fts.add(conn, fts.DOC_ARTICLE, article_id, prepared.text)
+            rows = [{**row, "article_id": article_id} for row in prepared.refs]
+            for row in rows if resolved else ():
+                earlier = resolved.get(row["resolve_url"]) if row["kind"] == "embed" and not row["post_id"] else None
                 if earlier is not None:
                     row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,
                                handle=earlier.handle, handle_key=earlier.handle_key)
-                rows.append({**_NO_REF, **row})  # one statement for all: every row names every column
             _INSERT_REFS.many(conn, rows)
-            by_place = {(r.kind, r.position): r.id for r in conn.execute(_REF_IDS, {"article_id": article_id})}
+            by_place = {(kind, position): ref_id
+                        for ref_id, kind, position in _REF_IDS.all(conn, article_id=article_id)}
             fts.add_many(conn, fts.DOC_REF, [(by_place[(row["kind"], row["position"])], " ".join(filter(None, (
                 row["claim_text"], row["claim_author"], row["anchor_text"], row["sentence"], row["handle"],
                 row["outlet"])))) for row in rows])
@@ -530,16 +509,16 @@ class Index:
     def add_post(self, snap: PostSnapshot, *, capture_id: int | None, captured_at: str,
                  snapshot_record_id: str | None) -> int:
         """Keep the latest snapshot of each platform post."""
-        values = _post_values(snap, capture_id, captured_at, snapshot_record_id)
+        values = post_values(snap, capture_id, captured_at, snapshot_record_id)
         with self._tx() as conn:
-            return _put_post(conn, values, _post_text(snap))
+            return _put_post(conn, values, post_text(snap))
 
     def add_posts(self, calls: list[dict[str, Any]]) -> list[int]:
         """add_post for a run of snapshots (`archiver reindex`), each call a dict of add_post's
         arguments: the same rows in the same order, with one INSERT for the posts that are new. A
         post indexed already, or named again in the run, is replaced in its turn, as add_post does."""
-        values = [_post_values(**call) for call in calls]
-        texts = [_post_text(call["snap"]) for call in calls]
+        values = [post_values(**call) for call in calls]
+        texts = [post_text(call["snap"]) for call in calls]
         keys = [(v["platform"], v["post_id"]) for v in values]
         ids: list[int] = [0] * len(calls)
         with self._tx() as conn:
@@ -920,44 +899,6 @@ def _cites(target: _Target):
     return select(refs.c.id).where(target.within(refs.c.article_id == articles.c.id)).exists()
 
 
-def _ref_rows(article_id: int, result: ArticleRefs) -> Iterable[dict[str, Any]]:
-    for e in result.embeds:
-        yield dict(article_id=article_id, kind="embed", position=e.position, in_body=e.in_body,
-                   platform=e.platform, url=e.url, url_key=sort_key(e.url) if e.url else None,
-                   post_id=e.post_id, handle=e.handle, handle_key=fold(e.handle), shape=e.shape,
-                   claim_text=e.claim_text, claim_author=e.claim_author, claim_date=e.claim_date,
-                   resolve_url=e.resolve_url)
-    for link in result.links:
-        post = match_url(link.url) if link.link_kind == "post" else None
-        # a link to an archived copy cites the original: lookups of the original find it
-        archived = copy_of(link.url)
-        yield dict(article_id=article_id, kind="link", position=link.position, in_body=link.in_body,
-                   url=link.url, url_key=sort_key(archived.url if archived else link.url), anchor_text=link.anchor_text,
-                   sentence=link.sentence, link_kind=link.link_kind,
-                   domain=registrable_domain(host_of(link.url)),
-                   platform=post.platform if post else None, post_id=post.post_id if post else None,
-                   handle=post.handle if post else None, handle_key=fold(post.handle) if post else None)
-    for m in result.mentions:
-        yield dict(article_id=article_id, kind="mention", position=m.position, in_body=m.in_body,
-                   outlet=m.name, outlet_key=fold(m.name), domain=m.domain, surface=m.surface,
-                   sentence=m.sentence, unnamed=m.unnamed)
-
-
-def _post_values(snap: PostSnapshot, capture_id: int | None, captured_at: str,
-                 snapshot_record_id: str | None) -> dict[str, Any]:
-    return dict(
-        platform=snap.platform, post_id=snap.post_id or snap.url, url=snap.url, handle=snap.handle,
-        handle_key=fold(snap.handle), author=snap.author, text=snap.text, created_at=snap.created_at,
-        media=json.dumps(list(snap.media)), counts=json.dumps(dict(snap.counts)), status=snap.status,
-        detail=snap.detail, endpoint=snap.endpoint, captured_at=captured_at, capture_id=capture_id,
-        snapshot_record_id=snapshot_record_id)
-
-
-def _post_text(snap: PostSnapshot) -> str:
-    """What full-text search finds a post by."""
-    return " ".join(filter(None, (snap.text, snap.author, snap.handle)))
-
-
 def _put_post(conn: Connection, values: dict[str, Any], text: str) -> int:
     """One post's row, inserted or replaced (add_post)."""
     post_row, created = _row_id(conn, _POST_ID, posts, values, ("platform", "post_id"))
@@ -969,31 +910,20 @@ def _put_post(conn: Connection, values: dict[str, Any], text: str) -> int:
 
 
 def _insert_posts(conn: Connection, rows: list[dict[str, Any]], texts: list[str]) -> list[int]:
-    """New posts, distinct, in one INSERT: their ids, in order; then their text, in the same order."""
+    """New posts, distinct, in one executemany: their ids, in order; then their text, in the same order."""
     if not rows:
         return []
-    found = {(r.platform, r.post_id): r.id for r in conn.execute(_INSERT_POSTS, rows)}
+    _INSERT_POSTS.many(conn, rows)
+    found = _post_ids(conn, {(r["platform"], r["post_id"]) for r in rows})
     ids = [found[(r["platform"], r["post_id"])] for r in rows]
     fts.add_many(conn, fts.DOC_POST, list(zip(ids, texts)))
     return ids
 
 
-IN_LIST_SIZE = 500  # values per IN (...): well under SQLite's old limit of 999 bound parameters
-
-
-def _in_chunks(values: list) -> Iterator[list]:
-    for start in range(0, len(values), IN_LIST_SIZE):
-        yield values[start:start + IN_LIST_SIZE]
-
-
 def _post_ids(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The ids of the posts (platform, post id) indexed already."""
-    found = {}
-    post_ids = sorted({post_id for _, post_id in keys})
-    for chunk in _in_chunks(post_ids):
-        rows = conn.execute(_POSTS_BY_ID, {"post_ids": chunk})
-        found.update(((r.platform, r.post_id), r.id) for r in rows if (r.platform, r.post_id) in keys)
-    return found
+    rows = _POSTS_BY_ID.all(conn, sorted({post_id for _, post_id in keys}))
+    return {(platform, post_id): row_id for row_id, platform, post_id in rows if (platform, post_id) in keys}
 
 
 def _captures_by_id(conn: Connection, ids: set[int]) -> list[dict[str, Any]]:

@@ -171,3 +171,48 @@ def test_rows_written_on_the_drivers_cursor_still_go_through_the_column_types(in
     nul_kept = ref["anchor_text"] == "the\x00report"
     assert nul_kept == (index.engine.dialect.name == "sqlite")
     assert [r["kind"] for r in index.lookup("https://b.example/x")] == ["link"]
+
+
+def test_lists_of_any_length_are_looked_up_in_one_statement_per_size(index):
+    """OnDriverIn cuts a list at IN_LIST_SIZE and pads each piece (with its last value) to a power
+    of two: every key is found once, whatever the length, and a key named twice is no trouble."""
+    from archiver.index.driver import IN_LIST_SIZE, OnDriverIn
+    from archiver.index.schema import captures
+    from sqlalchemy import select
+
+    ids = index.add_captures([CaptureInfo(url=f"https://a.example/{n}", date="2025-03-16T10:00:00Z", status=200,
+                                          mime="text/html", payload_digest=None,
+                                          location=WarcLocation("a.warc.gz", n * 10, 10, f"<urn:{n}>"))
+                              for n in range(IN_LIST_SIZE + 90)])
+    by_record = {f"<urn:{n}>": capture_id for n, capture_id in enumerate(ids)}
+    lookup = OnDriverIn(lambda keys: select(captures.c.record_id, captures.c.id).where(captures.c.record_id.in_(keys)))
+    with index.engine.connect() as conn:
+        for size in (0, 1, 3, 64, IN_LIST_SIZE, IN_LIST_SIZE + 90):
+            keys = [f"<urn:{n}>" for n in range(size)]
+            assert dict(lookup.all(conn, keys)) == {k: by_record[k] for k in keys}
+        assert dict(lookup.all(conn, ["<urn:5>", "<urn:missing>", "<urn:5>"])) == {"<urn:5>": by_record["<urn:5>"]}
+    assert sorted(lookup._by_size) == [1, 4, 64, 128, IN_LIST_SIZE]  # 90 and 3 padded up; 1 for ["<urn:0>"]
+
+
+def test_a_row_that_leaves_columns_out_gets_null_for_them(index):
+    """OnDriver picks a row's values in one call when it names every column of the statement (the
+    first row's); a row that leaves some out gets NULL for them, as SQLAlchemy would give. And
+    add_captures keeps the row of a record indexed already."""
+    from sqlalchemy import insert, select
+
+    from archiver.index.driver import OnDriver
+    from archiver.index.schema import crawls
+
+    first = index.add_captures([CaptureInfo(url="https://a.example/", date="d", status=None, mime=None,
+                                            location=WarcLocation("a.warc.gz", 0, 10, "<urn:a>"), payload_digest=None)])
+    again = index.add_captures([CaptureInfo(url="https://a.example/", date="d", status=200, mime="text/html",
+                                            location=WarcLocation("a.warc.gz", 0, 10, "<urn:a>"), payload_digest=None),
+                                CaptureInfo(url="https://a.example/b", date="d", status=200, mime="text/html",
+                                            payload_digest=None, location=WarcLocation("a.warc.gz", 10, 10, "<urn:b>"))])
+    assert again[0] == first[0] and again[1] != first[0]
+    assert index.capture(first[0])["status"] is None
+    with index.engine.begin() as conn:
+        OnDriver(insert(crawls)).many(conn, [{"crawl_key": "k1", "started": "s", "seeds": "[1]"},
+                                             {"crawl_key": "k2", "started": "s"}])
+        rows = dict(conn.execute(select(crawls.c.crawl_key, crawls.c.seeds)).all())
+    assert rows == {"k1": "[1]", "k2": None}
