@@ -55,15 +55,16 @@ from .errors import InputError, WarcError
 from .index import Index
 from .index.store import shown_url
 from .model import ArticleRefs, PostSnapshot
-from .index.rows import ArticleRows, article_rows
-from .reindex_read import (CHECK, F_SEEDS, F_STARTED, POST, REFERENCES, URN, Endpoints, Record, RecordReader,
-                           crawl_key, events_of, read_events, warc_fields)
+from .reindex_read import (F_SEEDS, F_STARTED, Endpoints, Record, RecordReader, crawl_key, events_of,
+                           read_events, warc_fields)
 from .settings import RETRY_HTTP_CODES
 from .warc.reader import decode_content
 from .warc.writer import OPEN_SUFFIX
 
 MAX_RESOLVE_HOPS = 5  # spiders.articles.MAX_RESOLVE_HOPS (not imported: that module loads Scrapy)
 
+URN = "urn:embed-archiver:"
+REFERENCES, POST, CHECK = URN + "references:", URN + "post:", URN + "check:"
 # Columns a rebuilt index cannot take from the WARCs, and why.
 NOT_FROM_WARC = {
     "crawls.finished": "written when the crawl closes; no record marks it (left NULL)",
@@ -302,7 +303,7 @@ class Reindexer:
     def description(self, rec: Record) -> None:
         url = rec.url
         if url.startswith(REFERENCES):
-            self.article(rec, rec.article or article_rows(ArticleRefs.from_json(json.loads(rec.body))))
+            self.article(rec, json.loads(rec.body))
         elif url.startswith(POST):
             snap = PostSnapshot.from_json(json.loads(rec.body))
             if self.recovering and self._indexed_later(self.index.post(snap.platform, snap.post_id or snap.url),
@@ -315,21 +316,21 @@ class Reindexer:
             if self.index.add_check(json.loads(rec.body), rec.record_id) is not None:
                 self.stats["checks"] += 1
 
-    def article(self, rec: Record, prepared: ArticleRows) -> None:
-        if self.recovering and self._indexed_later(self.index.article(prepared.url), "refs_record_id", rec):
+    def article(self, rec: Record, data: dict) -> None:
+        refs = ArticleRefs.from_json(data)
+        if self.recovering and self._indexed_later(self.index.article(refs.url), "refs_record_id", rec):
             return
         capture_id, status = self.capture_of(rec.refers_to)
-        self.index.add_article(prepared, capture_id=capture_id, fetched_at=rec.date, status=status,
+        self.index.add_article(refs, capture_id=capture_id, fetched_at=rec.date, status=status,
                                refs_record_id=rec.record_id)
         self.stats["articles"] += 1
-        for row in prepared.refs:
-            if row["kind"] == "embed":  # follow_references: the short links of unresolved embeds
-                if not (row["post_id"] and row["url"]) and row["resolve_url"]:
-                    self.crawl.resolving.setdefault(row["resolve_url"], (row["resolve_url"], 0))
-            elif row["kind"] == "link":  # a link to an archived copy is a copy of its original
-                archived = wayback.copy_of(row["url"])
-                if archived is not None:
-                    self.add_copy(archived, None, rec.date)
+        for embed in refs.embeds:  # follow_references: the short links of unresolved embeds
+            if not (embed.post_id and embed.url) and embed.resolve_url:
+                self.crawl.resolving.setdefault(embed.resolve_url, (embed.resolve_url, 0))
+        for link in refs.links:   # a link to an archived copy is a copy of its original
+            archived = wayback.copy_of(link.url)
+            if archived is not None:
+                self.add_copy(archived, None, rec.date)
 
     def _indexed_later(self, row: dict | None, record_column: str, rec: Record) -> bool:
         """(Recovering a file.) Whether the index's row of this article or post comes from a

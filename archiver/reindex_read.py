@@ -23,15 +23,12 @@ from typing import Any
 from fastwarc.warc import ArchiveIterator, WarcHeader, WarcRecordType
 
 from . import wayback
-from .index.rows import ArticleRows, article_rows
-from .model import ArticleRefs, CaptureInfo, WarcLocation
-from .urls import registrable_domain, sort_key
+from .model import CaptureInfo, WarcLocation
+from .urls import sort_key
 from .warc.members import member_end
 
-URN = "urn:embed-archiver:"
-REFERENCES, POST, CHECK = URN + "references:", URN + "post:", URN + "check:"
 FETCH_ERROR = b"fetch-error: "
-CHUNK = 2000  # records given together: their captures reach the index in one call
+CHUNK = 250  # records given together (their captures reach the index in one call): small, so the index starts soon
 
 # warcinfo fields the crawl writes (archiver/session.py): its key, start, seeds and options. WARCs
 # from before they existed are still read: the crawl row then has only what warcinfo held.
@@ -63,7 +60,6 @@ class Record:
     http_headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
     url_key: str | None = None            # of a capture: its sort_key, worked out beside the indexing
-    article: ArticleRows | None = None    # of a references record: its rows (then its body is not kept)
 
     def capture_info(self, filename: str) -> CaptureInfo:
         return CaptureInfo(url=self.url, date=self.date, status=self.status, mime=self.mime,
@@ -145,7 +141,7 @@ class RecordReader:
                 count += 1
                 if prev is not None:
                     prev.end = current.pos
-                    if prev.kind != "request" or prev.body is not None:  # the index reads one: a Save Page Now form
+                    if prev.kind != "request" or prev.body is not None:  # (the one request the index reads)
                         chunk.append(prev)
                 if current.kind == "warcinfo" or len(chunk) >= CHUNK:
                     yield "records", chunk
@@ -223,11 +219,7 @@ class RecordReader:
             out.payload_digest = h.get(WarcHeader.WARC_PAYLOAD_DIGEST)
         elif rtype & (WarcRecordType.metadata | WarcRecordType.warcinfo):
             out.body = rec.reader.read()
-            if rtype == WarcRecordType.metadata and out.url.startswith(REFERENCES):
-                out.article = _article_rows(out.body)
-                if out.article is not None:
-                    out.body = None
-            elif (rtype == WarcRecordType.metadata and out.body.startswith(FETCH_ERROR)
+            if (rtype == WarcRecordType.metadata and out.body.startswith(FETCH_ERROR)
                     and (out.content_type or "").startswith("application/warc-fields")):
                 text = out.body.decode("utf-8", "replace")  # fetch-error: REASON\r\nurl: ...
                 cut = text.rfind("\r\nurl: ")
@@ -238,7 +230,7 @@ class RecordReader:
 
 # -- reading beside indexing -----------------------------------------------------------------------
 
-AHEAD = 4  # chunks read ahead of the index at most (memory: a chunk holds its metadata bodies)
+AHEAD = 16  # chunks read ahead of the index at most (memory: a chunk holds its metadata bodies)
 
 
 def read_events(paths: list[Path], endpoints: dict[str, str], *,
@@ -249,7 +241,6 @@ def read_events(paths: list[Path], endpoints: dict[str, str], *,
         yield from events_of(RecordReader(endpoints), paths)
         return
     context = multiprocessing.get_context("fork")  # the records' reader needs nothing set up again
-    registrable_domain("example.org")  # the public suffix list read here, once (38 ms), not by each reader
     events = context.Queue(AHEAD)
     child = context.Process(target=_read_beside, args=(paths, endpoints, events), daemon=True,
                             name="archiver-reindex-reader")
@@ -299,15 +290,6 @@ def _next(events, child) -> tuple[str, Any]:
         except queue.Empty:
             if not child.is_alive() and events.empty():
                 raise RuntimeError(f"the WARC reader process ended unexpectedly (exit code {child.exitcode})") from None
-
-
-def _article_rows(body: bytes) -> ArticleRows | None:
-    """The rows of an article, from its references record; None if they cannot be read (the
-    indexing reads them again, and says what is wrong where it says it of any record)."""
-    try:
-        return article_rows(ArticleRefs.from_json(json.loads(body)))
-    except Exception:  # noqa: BLE001 -- whatever it is, the indexing meets it again and reports it
-        return None
 
 
 def _is_gzip(path: Path) -> bool:

@@ -32,7 +32,7 @@ from ..platforms import match_url
 from ..urls import canonical, registrable_domain, sort_key
 from . import fts
 from .driver import OnDriver, OnDriverIn
-from .rows import ArticleRows, article_rows, capture_values, fold, post_text, post_values
+from .rows import article_rows, capture_values, fold, post_text, post_values
 from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
 
 
@@ -459,11 +459,10 @@ class Index:
 
     # -- articles and their references -----------------------------------------------------------
 
-    def add_article(self, result: ArticleRefs | ArticleRows, *, capture_id: int | None, fetched_at: str,
+    def add_article(self, result: ArticleRefs, *, capture_id: int | None, fetched_at: str,
                     status: int | None, refs_record_id: str | None) -> int:
-        """Index an article and its references (or their rows: rows.article_rows); a re-crawl
-        replaces the previous references."""
-        prepared = result if isinstance(result, ArticleRows) else article_rows(result)
+        """Index an article and its references; a re-crawl replaces the previous references."""
+        prepared = article_rows(result)
         values = {**prepared.values, "fetched_at": fetched_at, "status": status, "capture_id": capture_id,
                   "refs_record_id": refs_record_id}
         with self._tx() as conn:
