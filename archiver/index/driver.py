@@ -66,6 +66,9 @@ class OnDriver:
             cursor.close()
 
 
+IN_LIST_SIZE = 512  # values per IN (...) at most: under SQLite's old limit of 999 bound parameters
+
+
 class OnDriverIn:
     """A statement with one `column IN (...)`, for a list of any length: `build(params)` makes it
     with `params` in the IN. A list is cut at IN_LIST_SIZE and padded (with its last value) to a
@@ -90,9 +93,6 @@ class OnDriverIn:
         return rows
 
 
-IN_LIST_SIZE = 512  # values per IN (...) at most: under SQLite's old limit of 999 bound parameters
-
-
 def _first_as_dict(cursor) -> dict[str, Any] | None:
     row = cursor.fetchone()
     return dict(zip((column[0] for column in cursor.description), row)) if row else None
@@ -114,7 +114,7 @@ class _Compiled:
         self.names = tuple(done.positiontup or defaults)  # in order, for a driver of positional parameters
         self.slots = [(name, defaults[name]) for name in self.names]
         # a row naming every parameter (the usual case) is picked in one C call
-        self._pick = itemgetter(*self.names) if len(self.names) > 1 else lambda row: (row[self.names[0]],)
+        self._pick = itemgetter(*self.names) if len(self.names) > 1 else lambda row: tuple(row[n] for n in self.names)
         # the columns' types, as SQLAlchemy applies them (its compiled form keeps them by parameter)
         self.processed = [(i, done._bind_processors[name]) for i, name in enumerate(self.names)
                           if name in done._bind_processors]

@@ -1,5 +1,4 @@
-"""The index's rows, worked out from what is indexed alone (no connection needed): the store writes
-them, and `archiver reindex` has its reading process work out an article's (reindex_read.py)."""
+"""The index's rows, worked out from what is indexed alone (no connection needed): store.py writes them."""
 from __future__ import annotations
 
 import functools
@@ -43,7 +42,6 @@ def capture_values(info: CaptureInfo, crawl_id: int | None) -> dict[str, Any]:
 class ArticleRows:
     """An article's rows, but for what its fetch and its row id give (Index.add_article adds them)."""
 
-    url: str
     values: dict[str, Any]      # its articles row, but fetched_at, status, capture_id, refs_record_id
     refs: list[dict[str, Any]]  # its refs rows, in order (embeds, links, mentions), but article_id
     text: str                   # what full-text search finds it by
@@ -56,7 +54,7 @@ def article_rows(result: ArticleRefs) -> ArticleRows:
         site=meta.site_name or registrable_domain(host_of(result.url)), title=meta.title,
         authors=json.dumps(list(meta.authors)), published=meta.published, modified=meta.modified,
         language=meta.language)
-    return ArticleRows(result.url, values, [{**NO_REF, **row} for row in _ref_rows(result)],
+    return ArticleRows(values, [{**NO_REF, **row} for row in _ref_rows(result)],
                        " ".join(filter(None, [meta.title, *meta.authors])))
 
 

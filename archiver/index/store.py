@@ -50,7 +50,8 @@ _CAPTURED_IN_CRAWL = OnDriver(select(captures.c.id).where(captures.c.url_key == 
                                                            captures.c.crawl_id == bindparam("crawl_id")).limit(1))
 _CAPTURE_BY_RECORD = OnDriver(select(captures.c.id).where(captures.c.record_id == bindparam("record_id")))
 _INSERT_REFS = OnDriver(insert(refs))
-_REF_IDS = OnDriver(select(refs.c.id, refs.c.kind, refs.c.position).where(refs.c.article_id == bindparam("article_id")))
+_REF_IDS = OnDriver(select(refs.c.id, refs.c.kind, refs.c.position)
+                    .where(refs.c.article_id == bindparam("article_id")))
 _ARTICLE_ID = OnDriver(select(articles.c.id).where(articles.c.url == bindparam("url")))
 _UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("row_id"))
 _POST_ID = OnDriver(select(posts.c.id).where(posts.c.platform == bindparam("platform"),
@@ -85,7 +86,7 @@ def _insert_if_missing(conn: Connection, table, keys: tuple[str, ...], returning
     return statement.returning(table.c.id) if returning else statement
 
 
-# add_captures' executemany: a record indexed already (by another process, or in an earlier call) keeps its row
+# add_captures' executemany: a record indexed already (by another process, or before) keeps its row
 _INSERT_NEW_CAPTURES = OnDriver(lambda conn: _insert_if_missing(conn, captures, ("record_id",), returning=False))
 # _new_id's, by table and conflict keys
 _INSERTS_RETURNING_ID: dict[tuple[str, tuple[str, ...]], OnDriver] = {}
@@ -481,7 +482,7 @@ class Index:
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
             fts.add(conn, fts.DOC_ARTICLE, article_id, prepared.text)
             rows = [{**row, "article_id": article_id} for row in prepared.refs]
-            for row in rows if resolved else ():
+            for row in rows:
                 earlier = resolved.get(row["resolve_url"]) if row["kind"] == "embed" and not row["post_id"] else None
                 if earlier is not None:
                     row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,

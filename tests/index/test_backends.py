@@ -208,7 +208,8 @@ def test_a_row_that_leaves_columns_out_gets_null_for_them(index):
     again = index.add_captures([CaptureInfo(url="https://a.example/", date="d", status=200, mime="text/html",
                                             location=WarcLocation("a.warc.gz", 0, 10, "<urn:a>"), payload_digest=None),
                                 CaptureInfo(url="https://a.example/b", date="d", status=200, mime="text/html",
-                                            payload_digest=None, location=WarcLocation("a.warc.gz", 10, 10, "<urn:b>"))])
+                                            payload_digest=None,
+                                            location=WarcLocation("a.warc.gz", 10, 10, "<urn:b>"))])
     assert again[0] == first[0] and again[1] != first[0]
     assert index.capture(first[0])["status"] is None
     with index.engine.begin() as conn:
