@@ -7,7 +7,7 @@ run it, and the values still go through the columns' types (on PostgreSQL, text 
 on SQLite, booleans). Rows come back as the driver gives them: for text and integer columns."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
@@ -43,6 +43,11 @@ class OnDriver:
         """Every row, as the driver gives it (a tuple)."""
         compiled = self._compile(conn, tuple(values))
         return self._run(conn, compiled.sql, compiled.parameters(values), fetch=lambda cursor: cursor.fetchall())
+
+    def run(self, conn: Connection, **values: Any) -> None:
+        """The statement, no rows wanted."""
+        compiled = self._compile(conn, tuple(values))
+        self._run(conn, compiled.sql, compiled.parameters(values))
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """The statement once per row (executemany); every row names the same columns."""
@@ -81,16 +86,25 @@ class OnDriverIn:
     def all(self, conn: Connection, keys: list, **values: Any) -> list[tuple]:
         """Every row, for every key of `keys`; `values`: the statement's other parameters."""
         rows = []
+        for statement, params in self._pieces(keys, values):
+            rows += statement.all(conn, **params)
+        return rows
+
+    def run(self, conn: Connection, keys: list, **values: Any) -> None:
+        """The statement for every key of `keys`, no rows wanted (a DELETE)."""
+        for statement, params in self._pieces(keys, values):
+            statement.run(conn, **params)
+
+    def _pieces(self, keys: list, values: dict[str, Any]) -> Iterator[tuple[OnDriver, dict[str, Any]]]:
         for start in range(0, len(keys), IN_LIST_SIZE):
-            chunk = keys[start:start + IN_LIST_SIZE]
-            size = 1 << (len(chunk) - 1).bit_length()
+            piece = keys[start:start + IN_LIST_SIZE]
+            size = 1 << (len(piece) - 1).bit_length()
             if size not in self._by_size:
                 names = tuple(f"in_{i}" for i in range(size))
                 self._by_size[size] = (OnDriver(self.build([bindparam(name) for name in names])), names)
             statement, names = self._by_size[size]
-            chunk += [chunk[-1]] * (size - len(chunk))
-            rows += statement.all(conn, **values, **dict(zip(names, chunk)))
-        return rows
+            piece += [piece[-1]] * (size - len(piece))
+            yield statement, {**values, **dict(zip(names, piece))}
 
 
 def _first_as_dict(cursor) -> dict[str, Any] | None:

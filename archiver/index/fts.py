@@ -14,7 +14,7 @@ import unicodedata
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from .driver import OnDriver
+from .driver import OnDriver, OnDriverIn
 
 DOC_ARTICLE, DOC_REF, DOC_POST = "article", "ref", "post"
 ENGINES = ("sqlite", "postgresql")
@@ -55,7 +55,9 @@ def _body(conn: Connection, body: str | None) -> str | None:
 
 
 _ADD = OnDriver(text("INSERT INTO fts(doc_type, doc_id, body) VALUES (:t, :i, :b)"))
-_REMOVE = text("DELETE FROM fts WHERE doc_type = :t AND doc_id = :i")
+# FTS5 keeps doc_id unindexed: a delete by it reads the whole table, so a document's rows go in one
+_REMOVE = OnDriverIn(lambda ids: text(f"DELETE FROM fts WHERE doc_type = :t AND doc_id IN "
+                                      f"({', '.join(':' + p.key for p in ids)})"))
 
 
 def add(conn: Connection, doc_type: str, doc_id: int, body: str | None) -> None:
@@ -69,8 +71,13 @@ def add_many(conn: Connection, doc_type: str, docs: list[tuple[int, str | None]]
 
 
 def remove(conn: Connection, doc_type: str, doc_id: int) -> None:
+    remove_many(conn, doc_type, [doc_id])
+
+
+def remove_many(conn: Connection, doc_type: str, doc_ids: list[int]) -> None:
+    """The documents of these rows (one statement for up to IN_LIST_SIZE of them)."""
     if conn.dialect.name in ENGINES:
-        conn.execute(_REMOVE, {"t": doc_type, "i": doc_id})
+        _REMOVE.run(conn, doc_ids, t=doc_type)
 
 
 def _fts_query(words: str) -> str:

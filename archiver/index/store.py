@@ -476,8 +476,7 @@ class Index:
                 old = conn.execute(select(refs).where(refs.c.article_id == article_id)).all()
                 # What the earlier fetch learnt stays: what its short links resolved to.
                 resolved = {r.resolve_url: r for r in old if r.resolve_url and r.post_id}
-                for r in old:
-                    fts.remove(conn, fts.DOC_REF, r.id)
+                fts.remove_many(conn, fts.DOC_REF, [r.id for r in old])
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
             fts.add(conn, fts.DOC_ARTICLE, article_id, prepared.text)
