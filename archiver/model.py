@@ -29,7 +29,8 @@ def _from_dict(cls, data: dict[str, Any]):
 
 @functools.cache
 def _field_names(cls) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))  # (dataclasses.fields costs more than the rest of a reference)
+    """Once per class: dataclasses.fields cost more than the rest of building a reference."""
+    return frozenset(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What `archiver reindex` reads of each WARC record (fastwarc), file by file, in chunks.
 
-`RecordReader.events(path)` gives, in the file's order: ("records", [Record, ...]) chunks,
+`RecordReader.events(path)` gives, in the file's order: ("records", [Record, ...]) chunks (of every
+record but requests: the index reads one request only, a Save Page Now form, which is given),
 ("warcinfo", Record) where one begins a crawl's records, and last ("end", (problem, count)): what
 is wrong with the file (None if nothing) and how many records were read. A record is given once the
 next one has been read (so it is whole, and its length known).
