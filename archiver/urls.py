@@ -133,8 +133,8 @@ def sort_key(url: str) -> str:
         return key
 
 
-# A lowercase host, no credentials or escapes, perhaps a port: urlsplit's host name is the host as it is
-_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?::[0-9]+)?(?=[/?#]|\Z)")
+# A plain host (no credentials or escapes), perhaps a port: urlsplit's host name is the host as it is
+_PLAIN_HOST = re.compile(rf"https?://{PLAIN_HOST_PORT}(?=[/?#]|\Z)")
 
 
 def host_of(url: str) -> str:

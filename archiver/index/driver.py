@@ -128,7 +128,8 @@ class _Compiled:
         self.names = tuple(done.positiontup or defaults)  # in order, for a driver of positional parameters
         self.slots = [(name, defaults[name]) for name in self.names]
         # a row naming every parameter (the usual case) is picked in one C call
-        self._pick = itemgetter(*self.names) if len(self.names) > 1 else lambda row: tuple(row[n] for n in self.names)
+        self._pick = (itemgetter(*self.names) if len(self.names) > 1
+                      else lambda row: tuple(row[name] for name in self.names))  # (itemgetter of one: no tuple)
         # the columns' types, as SQLAlchemy applies them (its compiled form keeps them by parameter)
         self.processed = [(i, done._bind_processors[name]) for i, name in enumerate(self.names)
                           if name in done._bind_processors]
