@@ -49,12 +49,14 @@ EXTENSIONS_BASE = {name: order for name, order in scrapy_defaults.EXTENSIONS_BAS
                    if name != "scrapy.extensions.remote_control.RemoteControl"}
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+REQUEST_FINGERPRINTER_CLASS = "archiver.crawl.RequestFingerprints"  # Scrapy's fingerprints, made faster
 FEED_EXPORT_ENCODING = "utf-8"
 
 # keep-alive that holds up when a site is busy (archiver/http.py)
 DOWNLOAD_HANDLERS = {"http": "archiver.http.KeepAliveHTTPHandler", "https": "archiver.http.KeepAliveHTTPHandler"}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the spider sets no allowed_domains
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,  # no HTTPAUTH_* nor http_user is ever set
     # production platform hosts -> configured endpoints (demo/tests: loopback); before anything else
     "archiver.middlewares.EndpointMapMiddleware": 50,
     # with ARCHIVER_LOOPBACK_ONLY, refuse every non-loopback host before DNS

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote_from_bytes, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 import tldextract
 from w3lib.url import canonicalize_url
@@ -105,32 +105,49 @@ def _clean_query(query: str) -> str:
 # to normalise (127.1, 0x7f.0.0.1). Then a port written as a number. (Shared with warc/cdxj.py.)
 _BYTE = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 PLAIN_HOST_PORT = rf"((?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:{_BYTE}\.){{3}}{_BYTE})(?::([1-9][0-9]{{0,4}}))?"
-# A canonical URL that w3lib's canonicalize_url only reorders: a plain host, a path and a query of
-# unreserved characters (nothing to percent-encode or decode); checked further in sort_key.
-_PLAIN_KEY = re.compile(rf"https?://{PLAIN_HOST_PORT}/[\w.~/-]*(?:\?[\w.~=&-]*)?", re.ASCII)
+# A query of unreserved characters, '+' and whole percent escapes: what platforms' API and oEmbed
+# queries are made of. (Shared with warc/cdxj.py.)
+PLAIN_QUERY = r"[\w.~=&+-]*(?:%[0-9A-Fa-f]{2}[\w.~=&+-]*)*"
+# A URL that w3lib's canonicalize_url only reorders and re-escapes: a plain host, a path of
+# unreserved characters and a plain query; checked further in w3lib_form.
+_PLAIN_KEY = re.compile(rf"https?://{PLAIN_HOST_PORT}/[\w.~/-]*(?:\?{PLAIN_QUERY})?", re.ASCII)
+
+
+def _unquote_plus(text: str) -> bytes:
+    return unquote_to_bytes(text.replace("+", " "))
+
+
+def _quote_plus(data: bytes) -> str:
+    # urllib's quote_plus, in one call instead of three (a space is kept, then made a '+')
+    return quote_from_bytes(data, " ").replace(" ", "+")
+
+
+def w3lib_form(url: str) -> str:
+    """w3lib's canonicalize_url(url) (fragment dropped), worked out by string operations for the
+    URLs _PLAIN_KEY takes (w3lib takes 20-40 us a URL; tests/test_url_keys.py compares the two).
+    Its query rule: the empty fields dropped, each name and value decoded ('+' is a space), the
+    pairs sorted as bytes, then encoded again leaving only unreserved characters as they are."""
+    plain = _PLAIN_KEY.fullmatch(url)
+    if plain and "/." not in url and int(plain[2] or 0) <= 65535:  # no dot segment, a real port
+        head, _, query = url.partition("?")
+        pairs = sorted((_unquote_plus(name), _unquote_plus(value))
+                       for name, _, value in (field.partition("=") for field in query.split("&") if field))
+        if not pairs:
+            return head
+        return head + "?" + "&".join(f"{_quote_plus(name)}={_quote_plus(value)}" for name, value in pairs)
+    try:
+        return canonicalize_url(url, keep_fragments=False)
+    except ValueError:  # w3lib refuses some hosts and ports; such a URL is its own key
+        return url
 
 
 @functools.lru_cache(maxsize=4096)
 def sort_key(url: str) -> str:
     """A stricter key for matching URLs to captures: the canonical form with its query sorted and
     percent-encoding normalised (`watch?v=a` and `watch?v=b` stay apart; `?b=1&a=2` and `?a=2&b=1` meet).
-    Cached: w3lib's canonicalize_url is slow, and a URL is often keyed twice in a row (a link, then
-    its capture; an answer, then its revisit). Most URLs need only their query sorted: that is done
-    here, for the answer canonicalize_url gives (tests/test_url_keys.py compares the two)."""
-    key = canonical(url)
-    plain = _PLAIN_KEY.fullmatch(key)
-    if plain and "/." not in key and int(plain[2] or 0) <= 65535:  # no dot segment, a real port
-        head, _, query = key.partition("?")
-        if not query:
-            return head
-        params = query.split("&")
-        if "" not in params and all(p.count("=") <= 1 for p in params):  # else w3lib drops or encodes
-            pairs = sorted(p.partition("=")[::2] for p in params)
-            return head + "?" + "&".join(f"{k}={v}" for k, v in pairs)
-    try:
-        return canonicalize_url(key, keep_fragments=False)
-    except ValueError:  # w3lib refuses some hosts and ports; such a URL is its own key
-        return key
+    Cached: a URL is often keyed twice in a row (a link, then its capture; an answer, then its
+    revisit)."""
+    return w3lib_form(canonical(url))
 
 
 # A plain host (no credentials or escapes), perhaps a port: urlsplit's host name is the host as it is

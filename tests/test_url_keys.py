@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from surt import surt
 from w3lib.url import canonicalize_url
 
-from archiver.urls import canonical, host_of, sort_key
+from archiver.urls import canonical, host_of, sort_key, w3lib_form
 from archiver.warc.cdxj import key_for
 
 MANY = settings(max_examples=3000, deadline=None)
@@ -33,6 +33,10 @@ PARAMS = st.sampled_from([
     "sid=0123456789abcdef0123456789abcdef", "jsessionid=0123456789abcdef0123456789abcdef", "sid=1",
     "PHPSESSID=0123456789abcdef0123456789abcdef", "cfid=1&cftoken=2", "q=a+b", "q=a%20b", "q=%41", "q=a b",
     "q=ü", "q=a?b", "q=/", "q=a.b_c~d-e", "x=1;y=2", "q=a:b",
+    # percent escapes as platforms' API and oEmbed queries have them, and their odd cases
+    "url=https%3A%2F%2Ftwitter.com%2Fa%2Fstatus%2F1", "features=a%3A%3Bb%3Atrue%3B", "q=%7e%7E", "q=%2525",
+    "q=%26b%3D1", "q=%e2%82%AC", "q=%C3", "q=%23", "q=%25", "q=%2B+%20", "a%3Db=1", "q=%zz", "q=%4", "%3D=%3d",
+    "x=%73id%3D0123456789abcdef0123456789abcdef", "Q=%2F",
 ])
 
 
@@ -46,6 +50,17 @@ def urls(draw):
     fragment = draw(st.sampled_from(["", "#", "#top"]))
     around = draw(st.sampled_from(["", "", " ", "\n", "\t"]))
     return f"{scheme}://{draw(HOSTS)}{draw(PORTS)}{path}{mark}{query}{fragment}{around}"
+
+
+@st.composite
+def urns(draw):
+    # the index's own URNs (posts, an article's references) and near misses
+    scheme = draw(st.sampled_from(["urn", "URN", "urn"]))
+    parts = draw(st.lists(st.sampled_from([
+        "embed-archiver", "post", "twitter", "1901000000000000001", "Bluesky", "3la-04ijp_26g", "war_monitor/10006",
+        "references", "http", "//127.0.0.1", "43437/news/2025/a.html", "a.b", "", "a b", "a%41", "a?b=1", "a#b",
+    ]), min_size=1, max_size=6))
+    return scheme + ":" + ":".join(parts)
 
 
 def w3lib_key(url: str) -> str:
@@ -76,6 +91,23 @@ def test_key_for_is_surt(url):
 
 
 @MANY
+@given(urns())
+def test_key_for_is_surt_for_urns(urn):
+    assert key_for(urn) == surt_key(urn)
+
+
+@MANY
+@given(urls())
+def test_w3lib_form_is_canonicalize_url(url):
+    # as Scrapy's request fingerprint canonicalises a URL: not put in canonical form first
+    try:
+        expected = canonicalize_url(url, keep_fragments=False)
+    except ValueError:
+        expected = url
+    assert w3lib_form(url) == expected
+
+
+@MANY
 @given(urls())
 def test_host_of_is_urlsplits_host(url):
     try:
@@ -90,7 +122,9 @@ def test_the_fast_paths_take_the_common_urls():
     # port): had the fast paths' conditions become too strict, these would still pass the tests above
     common = ["https://www.example.com/2025/03/16/story-1.html",
               "https://cdn.syndication.twimg.com/tweet-result?id=1901000000000000001&token=a1b2",
-              "http://127.0.0.2:40123/twitter.com/wartranslated/status/1901000000000000001"]
+              "http://127.0.0.2:40123/twitter.com/wartranslated/status/1901000000000000001",
+              "https://publish.twitter.com/oembed?url=https%3A%2F%2Ftwitter.com%2Fa%2Fstatus%2F1&omit_script=1",
+              "https://www.youtube.com/oembed?url=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3Dv0&format=json"]
     import archiver.urls
     import archiver.warc.cdxj
 
@@ -98,3 +132,21 @@ def test_the_fast_paths_take_the_common_urls():
         assert archiver.urls._PLAIN_KEY.fullmatch(canonical(url)), url
         assert archiver.warc.cdxj.plain_surt(url) is not None, url
         assert archiver.urls._PLAIN_HOST.match(url), url
+    assert archiver.warc.cdxj.plain_surt("urn:embed-archiver:post:twitter:1901000000000000001") is not None
+
+
+@MANY
+@given(urls(), st.sampled_from(["GET", "POST", "HEAD"]), st.sampled_from([b"", b"a=1", b"\x00\xff"]),
+       st.booleans())
+def test_request_fingerprints_are_scrapys(url, method, body, verbatim):
+    # the duplicate filter's (and a shared frontier's) fingerprints, computed faster, are Scrapy's
+    from scrapy import Request
+    from scrapy.utils.request import fingerprint
+
+    from archiver.crawl import RequestFingerprints
+
+    try:
+        request = Request(url.strip(), method=method, body=body, meta={"verbatim_url": True} if verbatim else {})
+    except ValueError:  # Scrapy refuses the URL (no scheme it knows): nothing to fingerprint
+        return
+    assert RequestFingerprints().fingerprint(request) == fingerprint(request)

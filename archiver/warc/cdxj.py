@@ -11,19 +11,25 @@ from collections.abc import Iterable
 from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from surt import surt
 from warcio.archiveiterator import ArchiveIterator
 
-from ..urls import PLAIN_HOST_PORT
+from ..urls import PLAIN_HOST_PORT, PLAIN_QUERY
 
 # Record types that get a line; warc-fields metadata/resource are skipped, as cdxj-indexer does.
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
 
 
-# A URL whose SURT needs no unescaping, session-id stripping or path clean-up: a plain host and
-# port, a path and a query of unreserved characters; checked further in plain_surt.
-_PLAIN_URL = re.compile(rf"(https?)://{PLAIN_HOST_PORT}(/[\w.~/-]*)?(?:\?([\w.~=&-]*))?", re.ASCII | re.IGNORECASE)
+# A URL whose SURT needs no session-id stripping or path clean-up: a plain host and port, a path
+# of unreserved characters and a plain query (its escapes treated as surt does, in _surt_query);
+# checked further in plain_surt.
+_PLAIN_URL = re.compile(rf"(https?)://{PLAIN_HOST_PORT}(/[\w.~/-]*)?(?:\?({PLAIN_QUERY}))?", re.ASCII | re.IGNORECASE)
+# What surt leaves as it is when it escapes a query (after decoding it): printable ASCII but '#' and '%'
+_SURT_QUERY_SAFE = b"""!"$&'()*+,-./:;<=>?@[\\]^_`{|}~"""
+# The index's own URNs (urn:embed-archiver:post:twitter:1901...): surt only lowercases them
+_PLAIN_URN = re.compile(r"urn:[\w.:-]*", re.ASCII)  # "URN:" surt keeps as it is
 _WWW = re.compile(r"www[0-9]*\.")
 _SESSION_WORDS = ("sid", "sessionid", "cfid")  # surt strips session ids (jsessionid=, sid=, ...) from queries
 _DEFAULT_PORT = {"http": "80", "https": "443"}
@@ -33,12 +39,14 @@ def plain_surt(url: str) -> str | None:
     """The surt package's key for a plain URL (tests/test_url_keys.py compares the two), by string
     operations: surt parses and canonicalises each URL in several passes (24 us a URL, 3% of a
     crawl's CPU; this takes 5). None for any other URL."""
+    if _PLAIN_URN.fullmatch(url):
+        return url.lower()
     m = _PLAIN_URL.fullmatch(url)
     if m is None:
         return None
     scheme, host, port, path, query = m.groups()
     path = (path or "/").lower()
-    query = (query or "").lower()
+    query = _surt_query(query).lower() if query and "%" in query else (query or "").lower()
     if (scheme != scheme.lower() or int(port or 0) > 65535 or "//" in path or "/." in path
             or any(word in query for word in _SESSION_WORDS)):
         return None
@@ -56,6 +64,15 @@ def plain_surt(url: str) -> str | None:
             return None
         key += "?" + "&".join("=".join(pair) for pair in sorted(tuple(p.split("=", 1)) for p in params))
     return key
+
+
+def _surt_query(query: str) -> str:
+    """surt's form of a query before it is lowercased and sorted: percent escapes decoded until
+    none is left, then the bytes surt does not keep escaped once."""
+    data = query.encode("ascii")
+    while (decoded := unquote_to_bytes(data)) != data:
+        data = decoded
+    return quote_from_bytes(data, safe=_SURT_QUERY_SAFE)
 
 
 def key_for(url: str) -> str:
