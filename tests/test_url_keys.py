@@ -1,6 +1,7 @@
 """The fast paths of the URL keys give the libraries' answers: `sort_key` w3lib's canonicalize_url
-(of the canonical form), `cdxj.key_for` the surt package's SURT (what pywb and cdxj-indexer look up),
-`host_of` urlsplit's host name.
+(of the canonical form), `w3lib_form` canonicalize_url itself, `cdxj.key_for` the surt package's
+SURT (what pywb and cdxj-indexer look up), `host_of` urlsplit's host name, and the crawl's request
+fingerprints Scrapy's.
 URLs are put together from parts chosen to sit on both sides of each fast path's conditions."""
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scrapy import Request
+from scrapy.utils.request import fingerprint
 from surt import surt
 from w3lib.url import canonicalize_url
 
+from archiver.crawl import RequestFingerprints
 from archiver.urls import canonical, host_of, sort_key, w3lib_form
 from archiver.warc.cdxj import key_for
 
@@ -140,11 +144,6 @@ def test_the_fast_paths_take_the_common_urls():
        st.booleans())
 def test_request_fingerprints_are_scrapys(url, method, body, verbatim):
     # the duplicate filter's (and a shared frontier's) fingerprints, computed faster, are Scrapy's
-    from scrapy import Request
-    from scrapy.utils.request import fingerprint
-
-    from archiver.crawl import RequestFingerprints
-
     try:
         request = Request(url.strip(), method=method, body=body, meta={"verbatim_url": True} if verbatim else {})
     except ValueError:  # Scrapy refuses the URL (no scheme it knows): nothing to fingerprint

@@ -28,8 +28,9 @@ INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
 _PLAIN_URL = re.compile(rf"(https?)://{PLAIN_HOST_PORT}(/[\w.~/-]*)?(?:\?({PLAIN_QUERY}))?", re.ASCII | re.IGNORECASE)
 # What surt leaves as it is when it escapes a query (after decoding it): printable ASCII but '#' and '%'
 _SURT_QUERY_SAFE = b"""!"$&'()*+,-./:;<=>?@[\\]^_`{|}~"""
-# The index's own URNs (urn:embed-archiver:post:twitter:1901...): surt only lowercases them
-_PLAIN_URN = re.compile(r"urn:[\w.:-]*", re.ASCII)  # "URN:" surt keeps as it is
+# The index's own URNs (urn:embed-archiver:post:twitter:1901...): surt only lowercases them (but
+# an upper-case "URN:", which it leaves as it is)
+_PLAIN_URN = re.compile(r"urn:[\w.:-]*", re.ASCII)
 _WWW = re.compile(r"www[0-9]*\.")
 _SESSION_WORDS = ("sid", "sessionid", "cfid")  # surt strips session ids (jsessionid=, sid=, ...) from queries
 _DEFAULT_PORT = {"http": "80", "https": "443"}
