@@ -480,8 +480,9 @@ class Index:
                 conn.execute(delete(refs).where(refs.c.article_id == article_id))
                 fts.remove(conn, fts.DOC_ARTICLE, article_id)
             fts.add(conn, fts.DOC_ARTICLE, article_id, prepared.text)
-            rows = [{**row, "article_id": article_id} for row in prepared.refs]
+            rows = prepared.refs  # made for this call: completed in place
             for row in rows:
+                row["article_id"] = article_id
                 earlier = resolved.get(row["resolve_url"]) if row["kind"] == "embed" and not row["post_id"] else None
                 if earlier is not None:
                     row.update(url=earlier.url, url_key=earlier.url_key, post_id=earlier.post_id,

@@ -47,7 +47,10 @@ def plain_surt(url: str) -> str | None:
         return None
     scheme, host, port, path, query = m.groups()
     path = (path or "/").lower()
-    query = _surt_query(query).lower() if query and "%" in query else (query or "").lower()
+    query = query or ""
+    if "%" in query:
+        query = _surt_query(query)
+    query = query.lower()
     if (scheme != scheme.lower() or int(port or 0) > 65535 or "//" in path or "/." in path
             or any(word in query for word in _SESSION_WORDS)):
         return None
