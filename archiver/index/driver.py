@@ -44,6 +44,11 @@ class OnDriver:
         compiled = self._compile(conn, tuple(values))
         return self._run(conn, compiled.sql, compiled.parameters(values), fetch=lambda cursor: cursor.fetchall())
 
+    def read(self, conn: Connection, read: Callable[[Any], Any], **values: Any) -> Any:
+        """What `read(cursor)` makes of the rows, read as it goes (it may stop early)."""
+        compiled = self._compile(conn, tuple(values))
+        return self._run(conn, compiled.sql, compiled.parameters(values), fetch=read)
+
     def run(self, conn: Connection, **values: Any) -> None:
         """The statement, no rows wanted."""
         compiled = self._compile(conn, tuple(values))

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sqlite3
 import threading
 import time
 import warnings
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from sqlalchemy import (Text, and_, bindparam, cast, create_engine, delete, event, func, insert, inspect, make_url, or_,
+from sqlalchemy import (and_, bindparam, create_engine, delete, event, func, insert, inspect, make_url, or_,
                         select, update)
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,9 +26,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, S
 from ..errors import IndexError_
 from ..model import ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, PostRef, PostSnapshot
 from ..wayback import Copy, copy_of
-from ..platforms import match_url
-from ..urls import canonical, registrable_domain, sort_key
-from . import fts
+from ..urls import canonical, sort_key
+from . import citations, fts
 from .driver import OnDriver, OnDriverIn
 from .rows import article_rows, capture_values, fold, post_text, post_values
 from .schema import RETIRED_INDEXES, articles, captures, checks, copies, crawls, metadata, posts, refs
@@ -169,15 +166,16 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def open_index(location: str | Path) -> "Index":
+def open_index(location: str | Path, *, for_queries: bool = False) -> "Index":
     """A path opens (or creates) a SQLite file; anything with '://' is an SQLAlchemy URL. A bare
-    postgresql:// URL means the driver we install (psycopg 3), not SQLAlchemy's default (psycopg2)."""
+    postgresql:// URL means the driver we install (psycopg 3), not SQLAlchemy's default (psycopg2).
+    `for_queries`: the index of a process that answers queries (lookups), not of a crawl."""
     text = str(location)
     url = text if "://" in text else f"sqlite:///{Path(text).resolve()}"
     for bare in ("postgresql://", "postgres://"):
         if url.startswith(bare):
             url = "postgresql+psycopg://" + url[len(bare):]
-    return Index(url)
+    return Index(url, for_queries=for_queries)
 
 
 def shown_url(url: str) -> str:
@@ -194,13 +192,22 @@ def shown_url(url: str) -> str:
 sqlite3.register_adapter(type(None), {}.get)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+# The SQLite page cache of a process answering queries. The default (2 MB) is less than what the
+# answer for a much-cited outlet reads (~3 MB of pages from a million references), so every such
+# answer read its pages from the file again: 64 MB took ~20% off those answers. A crawl keeps
+# the default, for its memory.
+QUERY_CACHE_KIB = 64 * 1024
+
+
+def _sqlite_pragmas(dbapi_conn, _record, cache_kib: int | None = None) -> None:
     # WAL lets lookups read while a crawl writes; busy_timeout waits instead of failing.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
     _enter_wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    if cache_kib:
+        cur.execute(f"PRAGMA cache_size=-{int(cache_kib)}")  # (negative: KiB, not pages)
     cur.close()
 
 
@@ -221,11 +228,12 @@ def _enter_wal(cur, patience: float = 30.0) -> None:
 
 
 class Index:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, for_queries: bool = False):
         try:
             self.engine: Engine = create_engine(url)
             if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "connect", partial(_sqlite_pragmas,
+                                                             cache_kib=QUERY_CACHE_KIB if for_queries else None))
             self.has_fts = self._create_schema()
         except (SQLAlchemyError, ImportError) as exc:  # ImportError: the URL's driver is not installed
             first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0]
@@ -711,48 +719,16 @@ class Index:
         with self._read() as conn:
             art = self.article(query) if query.startswith(("http://", "https://")) else None
             if art is not None:
-                target = _Target((refs.c.article_id == art["id"],), keyed=False)
+                target = citations.shaped("article", article_id=art["id"])
             else:
-                target = self._target_filter(conn, query)
-            if target is None:
-                return []
-            return self._citations(conn, target, limit)
+                target = citations.target_of(conn, query, has_fts=self.has_fts)
+            return citations.citations(conn, target, limit) if target else []
 
     def cited_by(self, target: str, limit: int = 500) -> list[dict[str, Any]]:
         """Articles citing a post, handle, outlet (name or domain) or page: one row per article."""
         with self._read() as conn:
-            found = self._target_filter(conn, target.strip(), text_search=False)
-            if found is None:
-                return []
-            # NULLS FIRST: SQLite's order of NULLs, which PostgreSQL puts last
-            in_order = (articles.c.published.nulls_first(), articles.c.url)
-            if found.keyed and _many(conn, found):
-                # As in _citations: the articles that cite the target in the answer's order, read
-                # one by one until they make `limit` rows, each with the kinds of its references
-                # to it (from the index; kinds are plain words, never holding a comma).
-                kinds = (select(func.aggregate_strings(refs.c.kind, ","))
-                         .where(found.within(refs.c.article_id == articles.c.id)).scalar_subquery())
-                rows = []
-                with conn.execute(select(articles.c.url, articles.c.title, articles.c.published, kinds)
-                                  .where(_cites(found)).order_by(*in_order).limit(limit)) as cited:
-                    for url, title, published, cited_as in cited:
-                        kinds_cited = sorted(Counter(cited_as.split(",")).items())
-                        rows += [(url, title, published, kind, n) for kind, n in kinds_cited]
-                        if len(rows) >= limit:
-                            break
-                del rows[limit:]
-            else:
-                rows = conn.execute(
-                    select(articles.c.url, articles.c.title, articles.c.published, refs.c.kind, func.count())
-                    .select_from(refs.join(articles, articles.c.id == refs.c.article_id))
-                    .where(found.where).group_by(articles.c.url, articles.c.title, articles.c.published, refs.c.kind)
-                    .order_by(*in_order, refs.c.kind).limit(limit)).all()
-            merged: dict[str, dict[str, Any]] = {}
-            for url, title, published, kind, n in rows:
-                entry = merged.setdefault(url, {"article_url": url, "title": title, "published": published,
-                                                "kinds": {}})
-                entry["kinds"][kind] = n
-            return list(merged.values())
+            found = citations.target_of(conn, target.strip(), text_search=False)
+            return citations.citing_articles(conn, found, limit) if found else []
 
     def summary(self) -> dict[str, int]:
         with self._read() as conn:
@@ -768,136 +744,6 @@ class Index:
                 "captures": count(captures),
                 "captures_failed": count(captures, or_(captures.c.status.is_(None), captures.c.status >= 400)),
             }
-
-    # -- helpers --------------------------------------------------------------------------------
-
-    def _target_filter(self, conn: Connection, query: str, text_search: bool = True) -> "_Target | None":
-        """The refs rows a query designates (None when the query designates nothing)."""
-        if query.startswith("@") and len(query) > 1:
-            return _Target((refs.c.handle_key == fold(query),))
-        if query.startswith(("http://", "https://")):
-            post = match_url(query)
-            if post is not None and post.post_id:
-                return _Target((and_(refs.c.platform == post.platform, refs.c.post_id == post.post_id),))
-            return _Target((refs.c.url_key.in_({sort_key(query), sort_key(canonical(query))}),))
-        if query.isdigit():
-            return _Target((refs.c.post_id == query,))
-        key = fold(query)
-        outlet = [func.lower(refs.c.surface) == query.lower()]
-        if key is not None:  # (None for a query without ASCII letters or digits: `== None` is IS NULL)
-            outlet.insert(0, refs.c.outlet_key == key)
-        named = _count(conn, or_(*outlet))  # (counted, not just found: see _many)
-        if named:
-            return _Target(tuple(and_(refs.c.kind == "mention", term) for term in outlet), many=named >= _MANY)
-        if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
-            # links and credited outlets both carry their registrable domain (an indexed column)
-            return _Target((refs.c.domain == registrable_domain(query.lower()),))
-        if not text_search:
-            return _Target((refs.c.outlet_key == key,)) if key is not None else None
-        return self._text_filter(conn, query)
-
-    def _text_filter(self, conn: Connection, words: str) -> "_Target | None":
-        if self.has_fts:
-            hits = fts.search(conn, words)
-            ref_ids = {i for t, i in hits if t == fts.DOC_REF}
-            article_ids = {i for t, i in hits if t == fts.DOC_ARTICLE}
-            post_rows = {i for t, i in hits if t == fts.DOC_POST}
-        else:  # no FTS engine: plain substring search over the same fields
-            like = f"%{words}%"
-            ref_ids = {r[0] for r in conn.execute(select(refs.c.id).where(
-                or_(refs.c.claim_text.ilike(like), refs.c.anchor_text.ilike(like), refs.c.sentence.ilike(like))))}
-            article_ids = {r[0] for r in conn.execute(select(articles.c.id).where(articles.c.title.ilike(like)))}
-            post_rows = {r[0] for r in conn.execute(select(posts.c.id).where(posts.c.text.ilike(like)))}
-        clauses = []
-        if ref_ids:
-            clauses.append(refs.c.id.in_(ref_ids))
-        if article_ids:
-            clauses.append(refs.c.article_id.in_(article_ids))
-        if post_rows:
-            keys = conn.execute(select(posts.c.platform, posts.c.post_id).where(posts.c.id.in_(post_rows))).all()
-            clauses += [and_(refs.c.platform == p, refs.c.post_id == i) for p, i in keys]
-        # (a bounded number of hits: their references are read and sorted at once)
-        return _Target(tuple(clauses), keyed=False) if clauses else None
-
-    def _citations(self, conn: Connection, target: "_Target", limit: int) -> list[dict[str, Any]]:
-        cited, joined, where = refs, refs.join(articles, articles.c.id == refs.c.article_id), target.where
-        if target.keyed and _many(conn, target):
-            # A much-cited target (an outlet, a domain): sorting all its references by article URL
-            # took the time. Instead, the articles that cite it in URL order (an index probe each),
-            # read until they hold `limit` references.
-            if conn.dialect.name == "sqlite":
-                # One statement: each such article joined to its references to the target by id.
-                # (The outer join keeps SQLite walking the articles in order; each has some.)
-                cited = _CITED
-                joined = articles.outerjoin(cited, cited.c.id.in_(
-                    select(refs.c.id).where(target.within(refs.c.article_id == articles.c.id)).correlate(articles)))
-                where = _cites(target)
-            else:
-                # PostgreSQL evaluates that join condition for every pair of rows: the articles
-                # first, each with the ids of its references to the target, then those references.
-                ids = (select(func.aggregate_strings(cast(refs.c.id, Text), ","))
-                       .where(target.within(refs.c.article_id == articles.c.id)).scalar_subquery())
-                enough: list[int] = []
-                for (found,) in conn.execute(select(ids).select_from(articles).where(_cites(target))
-                                             .order_by(articles.c.url).limit(limit)):
-                    enough += map(int, found.split(","))
-                    if len(enough) >= limit:
-                        break
-                where = refs.c.id.in_(enough)
-        return _clean_rows(conn.execute(
-            select(articles.c.url.label("article_url"), articles.c.title.label("article_title"),
-                   articles.c.published, cited.c.kind, cited.c.platform, cited.c.url, cited.c.post_id,
-                   cited.c.handle, cited.c.outlet, cited.c.domain, cited.c.surface, cited.c.claim_text,
-                   cited.c.claim_date, cited.c.anchor_text, cited.c.sentence, cited.c.position, cited.c.in_body,
-                   cited.c.unnamed, posts.c.status.label("post_status"))
-            .select_from(joined.outerjoin(posts, and_(posts.c.platform == cited.c.platform,
-                                                      posts.c.post_id == cited.c.post_id)))
-            # cited.id: references at the same position come in one order on every engine and path
-            .where(where).order_by(articles.c.url, cited.c.position, cited.c.id).limit(limit)))
-
-
-_CITED = refs.alias("cited")  # (made once: an alias costs a copy of every column)
-
-# A target with at least this many references is answered article by article (see _citations).
-# Below it, reading and sorting all of them is cheaper than walking the articles (all of them,
-# when few cite the target).
-_MANY = 1000
-
-
-@dataclass(frozen=True)
-class _Target:
-    """The references a query designates: those meeting any of `terms`. Keyed when every term is
-    equalities on columns an index of refs holds ahead of article_id (schema.py), so whether one
-    article cites the target is one index probe."""
-    terms: tuple[Any, ...]
-    keyed: bool = True
-    many: bool | None = None  # whether it has _MANY references, if known already
-
-    @property
-    def where(self):
-        return or_(*self.terms)
-
-    def within(self, articles_condition):
-        """The target's references in some articles: the condition is put in every term, so that
-        SQLite probes each term's own index rather than reading all references of the articles."""
-        return or_(*(and_(articles_condition, term) for term in self.terms))
-
-
-def _count(conn: Connection, where) -> int:
-    """How many references meet the condition, counted up to _MANY (no further: that is slow)."""
-    some = select(refs.c.id).where(where).limit(_MANY).subquery()
-    return conn.execute(select(func.count()).select_from(some)).scalar_one()
-
-
-def _many(conn: Connection, target: _Target) -> bool:
-    """Whether the target has at least _MANY references."""
-    return target.many if target.many is not None else _count(conn, target.where) >= _MANY
-
-
-def _cites(target: _Target):
-    """EXISTS: the article (of the enclosing query) has a reference to the target."""
-    return select(refs.c.id).where(target.within(refs.c.article_id == articles.c.id)).exists()
-
 
 def _put_post(conn: Connection, values: dict[str, Any], text: str) -> int:
     """One post's row, inserted or replaced (add_post)."""
@@ -1011,9 +857,3 @@ def _reference_status(row: dict[str, Any], capture: dict[str, Any] | None) -> st
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """Drop internal keys from a row for display and JSON."""
     return {k: v for k, v in row.items() if v is not None and not k.endswith("_key")}
-
-
-def _clean_rows(result) -> list[dict[str, Any]]:
-    """_clean(dict(row)) of every row of a result, its keys looked at once (hundreds of rows)."""
-    keys = [None if k.endswith("_key") else k for k in result.keys()]
-    return [{k: v for k, v in zip(keys, row) if v is not None and k is not None} for row in result.all()]

@@ -1,13 +1,13 @@
 """The ways lookup, cited_by and sources answer quickly give the answers of the plain queries.
 
 A target with many references (an outlet, a domain) is answered article by article, in the order
-of the answer (store._citations, Index.cited_by); here store._MANY is lowered so that the small
-index below takes that way, and its answers are compared with the plain query's, for every kind
-of target and for limits that cut an article's references in two. Every test runs on both
-back-ends (tests/index/conftest.py)."""
+of the answer (citations.citations and citing_articles); here citations._MANY is lowered so that
+the small index below takes that way, and its answers are compared with the plain query's, for
+every kind of target and for limits that cut an article's references in two. Every test runs on
+both back-ends (tests/index/conftest.py)."""
 from __future__ import annotations
 
-from archiver.index import store
+from archiver.index import citations
 from archiver.model import (ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, Mention, PostSnapshot,
                             WarcLocation)
 from archiver.wayback import Copy
@@ -59,7 +59,7 @@ def answers(index) -> dict:
 def test_much_cited_targets_are_answered_article_by_article_alike(index, monkeypatch):
     build(index)
     plain = answers(index)
-    monkeypatch.setattr(store, "_MANY", 1)
+    monkeypatch.setattr(citations, "_MANY", 1)
     assert answers(index) == plain
     # (and the answers are worth comparing: in byte order, NULLs first, ties of position kept in
     # one order, cut inside an article)
@@ -76,6 +76,20 @@ def test_much_cited_targets_are_answered_article_by_article_alike(index, monkeyp
     assert [r["surface"] for r in plain[("the AP", 500)][0]] == ["the AP"] * 4
     assert len(plain[("https://www.site.example/page", 500)][0]) == 7   # six links and the archived copy
     assert [r.get("post_status") for r in plain[(POST.format(1001), 500)][0]] == ["deleted"] * 4
+
+def test_answers_read_on_the_drivers_cursor_keep_their_types(index, monkeypatch):
+    """SQLite's driver gives a boolean column as 0 or 1: the answers give True or False, on both
+    paths, and leave out what is NULL."""
+    build(index)
+    for many in (1000, 1):
+        monkeypatch.setattr(citations, "_MANY", many)
+        links = index.lookup("https://www.site.example/page")
+        assert [type(r["in_body"]) for r in links] == [bool] * 7
+        assert {r["in_body"] for r in links} == {True, False}
+        mentions = index.lookup("reuters.com")
+        assert {r.get("unnamed") for r in mentions if r["kind"] == "mention"} == {False}
+        assert all(None not in r.values() and "claim_text" not in r for r in mentions)
+
 
 def capture(index, url, record, status=200, redirect_to=None, date="2026-01-01T00:00:00.000000Z"):
     return index.add_capture(CaptureInfo(url=url, date=date, status=status, mime="text/html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, text
 
-from archiver.index import open_index
+from archiver.index import open_index, store
 from archiver.model import (ArticleMeta, ArticleRefs, CaptureInfo, Embed, Link, Mention, PostRef,
                             PostSnapshot, WarcLocation)
 
@@ -169,3 +169,17 @@ def test_an_index_made_with_the_earlier_indexes_of_refs_gets_the_new_ones_instea
         assert ("ix_refs_url_article" in names) == (engine.dialect.name == "sqlite")
     finally:
         engine.dispose()
+
+
+def test_a_process_answering_queries_gets_a_larger_sqlite_page_cache(tmp_path):
+    """The answer for a much-cited outlet reads more pages than SQLite's default cache holds; a
+    crawl keeps the default (its memory)."""
+    def cache_size(index):
+        with index._read() as conn:
+            return conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    crawl, queries = open_index(tmp_path / "i.sqlite"), open_index(tmp_path / "i.sqlite", for_queries=True)
+    try:
+        assert cache_size(crawl) == -2000 and cache_size(queries) == -store.QUERY_CACHE_KIB
+    finally:
+        crawl.close()
+        queries.close()
