@@ -44,7 +44,7 @@ def print_table(title: str, columns: tuple[str, ...], rows) -> None:
 def archive_index(out: str, db: str | None):
     """The index of an archive, closed on leaving; a clear error when there is none yet."""
     from .index import open_index
-    from .session import layout
+    from .layout import layout
 
     location = db or layout(out)["db"]
     if not db and not Path(location).exists():
@@ -270,7 +270,7 @@ def show_crawl_report(report: dict[str, Any], as_json: bool) -> None:
 
 def resume_overrides(out: str, db: str | None, tokens, verbose: bool) -> dict[str, Any]:
     """The settings of the archive's last interrupted crawl, to run it again to the end."""
-    from .session import crawl_lock_path
+    from .layout import crawl_lock_path
     from .locks import held_by_other
 
     with archive_index(out, db) as index:
@@ -287,7 +287,7 @@ def resume_overrides(out: str, db: str | None, tokens, verbose: bool) -> dict[st
 def check_archive_location(out: str, db: str | None) -> None:
     """Fail before the crawl starts, with one line, when the archive cannot be written."""
     from .index import open_index
-    from .session import layout
+    from .layout import layout
 
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
@@ -298,7 +298,7 @@ def check_archive_location(out: str, db: str | None) -> None:
 
 def run_and_report(overrides: dict[str, Any], out: str, db: str | None) -> dict[str, Any]:
     from .crawl import run_crawl
-    from .session import layout
+    from .layout import layout
 
     stats = run_crawl(overrides)
     with archive_index(out, db) as index:
@@ -537,7 +537,7 @@ def verify(article_urls, all_articles, recheck, endpoints, loopback_only, allow_
            db):
     """Compare what articles show of each embedded post with the post as captured (and, with
     --recheck, as it is now). Exit status 0 whatever the verdicts."""
-    from .session import layout
+    from .layout import layout
     from .verify import snapshots, verify_articles
     from .warc.upload import start_uploader
     from .warc.writer import WarcWriter
@@ -658,7 +658,7 @@ def reindex_command(warcs, endpoints, store, as_json, out, db):
     new index (OUT/index.sqlite or --db)."""
     from .index import open_index
     from .reindex import reindex
-    from .session import layout
+    from .layout import layout
 
     if not warcs and not store:
         raise UsageError("Missing argument 'WARCS...': give WARC files, or --store s3://BUCKET/PREFIX")
@@ -696,7 +696,7 @@ def reindex_command(warcs, endpoints, store, as_json, out, db):
 def upload(store, out, as_json):
     """Send the closed WARC files left in OUT/warcs (their upload failed during a crawl) to the
     store, with their CDXJ; each local copy is removed once the store holds it."""
-    from .session import layout
+    from .layout import layout
     from .warc.store import LocalStore
     from .warc.upload import Uploader
 

@@ -19,6 +19,10 @@ POST_STATUSES = (
 # Reference kinds, as stored in the index.
 EMBED, LINK, MENTION = "embed", "link", "mention"
 
+# HTTP statuses a crawl retries (settings.RETRY_HTTP_CODES): a capture with one of them counts only
+# if no retry follows it. Here, not in settings.py, so that `archiver reindex` needs no Scrapy.
+RETRIED_STATUSES = (429, 500, 502, 503, 504, 522, 524, 408)
+
 
 def _from_dict(cls, data: dict[str, Any]):
     """Build a dataclass from a dict, ignoring unknown keys and turning lists into tuples."""

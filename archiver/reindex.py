@@ -16,7 +16,7 @@ makes the calls the crawl made when it wrote that record:
   `add_check`.
 - answers of the Wayback Machine (availability, Save Page Now, its status polls) -> `add_copy`, as
   `parse_wayback`, `parse_save` and `parse_save_status` do. An answer with a status Scrapy retries
-  (RETRY_HTTP_CODES) counts only if no later capture of the same URL in the same crawl retried it.
+  (RETRIED_STATUSES) counts only if no later capture of the same URL in the same crawl retried it.
 - `warcinfo` -> the crawl its file belongs to (`embed-archiver-crawl-key`, else the 8 hex digits
   of the default `isPartOf`, else `isPartOf`); a crawl row is made when its first capture is
   indexed (a `verify` file holds none).
@@ -54,10 +54,9 @@ from . import platforms, wayback
 from .errors import InputError, WarcError
 from .index import Index
 from .index.store import shown_url
-from .model import ArticleRefs, PostSnapshot
+from .model import RETRIED_STATUSES, ArticleRefs, PostSnapshot
 from .reindex_read import (F_SEEDS, F_STARTED, Endpoints, Record, RecordReader, crawl_key, events_of,
                            read_events, warc_fields)
-from .settings import RETRY_HTTP_CODES
 from .warc.reader import decode_content
 from .warc.writer import OPEN_SUFFIX
 
@@ -390,7 +389,7 @@ class Reindexer:
             else:
                 self.add_copy(wayback.parse_save_status(cited, rec.status, body), capture_id, rec.date)
 
-        if rec.status in RETRY_HTTP_CODES:
+        if rec.status in RETRIED_STATUSES:
             self.crawl.held[url] = apply  # Scrapy retries these: it counts only if no retry follows
         else:
             apply()

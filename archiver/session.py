@@ -17,6 +17,7 @@ from .errors import ArchiverError
 from .index import open_index
 from .index.store import now_iso
 from .index.write_behind import FLUSH_SECONDS, WriteBehind
+from .layout import crawl_lock_path, layout
 from .locks import release, try_lock
 from .model import CaptureInfo, WarcLocation
 from .reindex import index_unindexed
@@ -35,17 +36,6 @@ RESUMABLE_SETTINGS = (
     "ARCHIVER_WAYBACK_WITHIN", "ARCHIVER_ENDPOINTS", "ARCHIVER_LOOPBACK_ONLY", "ARCHIVER_ALLOW_PRIVATE",
     "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "REDIRECT_MAX_TIMES", "RETRY_TIMES", "RETRY_MAX_WAIT", "DOWNLOAD_DELAY",
     "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS", "ARCHIVER_STORE")
-
-
-def layout(out: str | Path) -> dict[str, Path]:
-    """The folder layout of an archive: WARCs, CDXJ indexes and the SQLite index."""
-    root = Path(out)
-    return {"root": root, "warcs": root / "warcs", "indexes": root / "indexes",
-            "db": root / "index.sqlite"}
-
-
-def crawl_lock_path(root: Path, crawl_key: str) -> Path:
-    return Path(root) / f".crawl-{crawl_key}.lock"
 
 
 def _plain(value):

@@ -9,6 +9,8 @@ import os
 
 from scrapy.settings import default_settings as scrapy_defaults
 
+from archiver.model import RETRIED_STATUSES
+
 BOT_NAME = "embed-archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -31,7 +33,7 @@ DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True      # a body cut short is a failure, not a capture
 RETRY_ENABLED = True
 RETRY_TIMES = 2                       # retries after the first attempt (--retries)
-RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_HTTP_CODES = list(RETRIED_STATUSES)
 RETRY_BACKOFF_BASE = 1.0              # seconds before retrying a 429/5xx, doubled for each next retry
 RETRY_MAX_WAIT = 60                   # seconds: the longest wait, Retry-After included (--max-wait);
                                       # a server asking for more is not retried
