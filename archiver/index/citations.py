@@ -63,6 +63,7 @@ class Target:
 
 
 def shaped(shape: str, **values: Any) -> Target:
+    """A target of one of _SHAPES, with the values its terms name."""
     return Target(shape, values, keyed=shape != "article")
 
 
@@ -77,16 +78,15 @@ def target_of(conn: Connection, query: str, *, text_search: bool = True, has_fts
         return shaped("url", url_key=sort_key(query), canonical_key=sort_key(canonical(query)))
     if query.isdigit():
         return shaped("post id", post_id=query)
-    key = fold(query)
+    key, lowered = fold(query), query.lower()
     # (`outlet_key = NULL` would match nothing: a name without a key is looked for as written)
-    surface = query.lower()
-    outlet = shaped("outlet", outlet_key=key, surface=surface) if key else shaped("surface", surface=surface)
+    outlet = shaped("outlet", outlet_key=key, surface=lowered) if key else shaped("surface", surface=lowered)
     named = _count(conn, outlet)  # (counted, not just found: see _many)
     if named:
         return Target(outlet.shape, outlet.values, many=named >= _MANY)
-    if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", query.lower()):
+    if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", lowered):
         # links and credited outlets both carry their registrable domain (an indexed column)
-        return shaped("domain", domain=registrable_domain(query.lower()))
+        return shaped("domain", domain=registrable_domain(lowered))
     if not text_search:
         return shaped("outlet key", outlet_key=key) if key is not None else None
     return _text_target(conn, query, has_fts)
@@ -138,7 +138,7 @@ def citations(conn: Connection, target: Target, limit: int) -> list[dict[str, An
             rows = _run(conn, "citations of ids", target, _citations_of_ids, ids=ids, limit=limit)
     else:
         rows = _run(conn, "citations", target, lambda terms: _citations_of(or_(*terms)), limit=limit)
-    return _as_dicts(_CITATION_KEYS, rows)
+    return _as_dicts(rows)
 
 
 def citing_articles(conn: Connection, target: Target, limit: int) -> list[dict[str, Any]]:
@@ -271,11 +271,12 @@ def _citing(terms: tuple):
             .order_by(*_CITING_ORDER, refs.c.kind).limit(bindparam("limit")))
 
 
-_CITATION_KEYS = tuple(_citations_select(refs).selected_columns.keys())
-_BOOLEAN_KEYS = frozenset(c.key for c in _citations_select(refs).selected_columns if isinstance(c.type, Boolean))
+_CITATION_COLUMNS = _citations_select(refs).selected_columns
+_CITATION_KEYS = tuple(_CITATION_COLUMNS.keys())
+_IS_BOOLEAN = tuple(isinstance(column.type, Boolean) for column in _CITATION_COLUMNS)
 
 
-def _as_dicts(keys: tuple[str, ...], rows) -> list[dict[str, Any]]:
-    """Rows as dicts without their NULLs; booleans as booleans (SQLite's driver gives 0 and 1)."""
-    flags = [key in _BOOLEAN_KEYS for key in keys]
-    return [{k: (bool(v) if flag else v) for k, v, flag in zip(keys, row, flags) if v is not None} for row in rows]
+def _as_dicts(rows) -> list[dict[str, Any]]:
+    """Citations as dicts without their NULLs; booleans as booleans (SQLite's driver gives 0 and 1)."""
+    return [{k: (bool(v) if boolean else v) for k, v, boolean in zip(_CITATION_KEYS, row, _IS_BOOLEAN) if v is not None}
+            for row in rows]
