@@ -49,7 +49,7 @@ def archive_index(out: str, db: str | None):
     location = db or layout(out)["db"]
     if not db and not Path(location).exists():
         raise InputError(f"no index at {location}: crawl something first, or pass --out/--db")
-    index = open_index(location, for_queries=True)
+    index = open_index(location)
     try:
         yield index
     finally:

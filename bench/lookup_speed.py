@@ -122,7 +122,7 @@ def main() -> int:
     db = args.db or Path(f"/tmp/lookup-bench-{args.refs}.sqlite")
     if not db.exists():
         build(db, args.refs)
-    index = open_index(db, for_queries=True)  # (as the CLI's query commands open it)
+    index = open_index(db, for_queries=True)  # (a long-running process answering queries)
     rng = random.Random(11)
     print(f"index: {db} ({db.stat().st_size / 2**20:.0f} MB), {index.summary()}")
     drawn = queries(args.refs, args.queries, rng)

@@ -173,7 +173,7 @@ def test_an_index_made_with_the_earlier_indexes_of_refs_gets_the_new_ones_instea
 
 def test_a_process_answering_queries_gets_a_larger_sqlite_page_cache(tmp_path):
     """The answer for a much-cited outlet reads more pages than SQLite's default cache holds; a
-    crawl keeps the default (its memory)."""
+    crawl and the CLI's one-query commands keep the default (their memory)."""
     def cache_size(index):
         with index._read() as conn:
             return conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
