@@ -9,7 +9,7 @@ import os
 
 from scrapy.settings import default_settings as scrapy_defaults
 
-from archiver.model import RETRIED_STATUSES
+from .model import RETRIED_STATUSES
 
 BOT_NAME = "embed-archiver"
 SPIDER_MODULES = ["spiders"]

@@ -36,13 +36,11 @@ class OnDriver:
     def first(self, conn: Connection, **values: Any) -> dict[str, Any] | None:
         """The first row, as a dict; None if there is none. `values`: those the statement names
         (an INSERT's columns; a SELECT's parameters: any others are left out)."""
-        compiled = self._compile(conn, tuple(values))
-        return self._run(conn, compiled.sql, compiled.parameters(values), fetch=_first_as_dict)
+        return self.read(conn, _first_as_dict, **values)
 
     def all(self, conn: Connection, **values: Any) -> list[tuple]:
         """Every row, as the driver gives it (a tuple)."""
-        compiled = self._compile(conn, tuple(values))
-        return self._run(conn, compiled.sql, compiled.parameters(values), fetch=lambda cursor: cursor.fetchall())
+        return self.read(conn, _all_rows, **values)
 
     def read(self, conn: Connection, read: Callable[[Any], Any], **values: Any) -> Any:
         """What `read(cursor)` makes of the rows, read as it goes (it may stop early)."""
@@ -110,6 +108,10 @@ class OnDriverIn:
             statement, names = self._by_size[size]
             piece += [piece[-1]] * (size - len(piece))
             yield statement, {**values, **dict(zip(names, piece))}
+
+
+def _all_rows(cursor) -> list[tuple]:
+    return cursor.fetchall()
 
 
 def _first_as_dict(cursor) -> dict[str, Any] | None:
